@@ -16,5 +16,5 @@ def normalize_email(raw: str) -> str:
     if not value:
         raise InvalidValue("required", _("E-mail address is empty."))
     if not _EMAIL.match(value):
-        raise InvalidValue("invalid_email", _("“%(value)s” is not an e-mail address.") % {"value": raw.strip()})
+        raise InvalidValue("invalid_email", _("“%(value)s” is not an e-mail address."), value=raw.strip())
     return value

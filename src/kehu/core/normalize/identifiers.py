@@ -60,20 +60,22 @@ def normalize_credit_code(raw: str) -> str:
     if len(value) != 18:
         raise InvalidValue(
             "invalid_length",
-            _("A unified social credit code has 18 characters; this one has %(count)d.")
-            % {"count": len(value)},
+            _("A unified social credit code has 18 characters; this one has %(count)d."),
+            count=len(value),
         )
     if not _USCC.match(value):
         raise InvalidValue(
             "invalid_format",
-            _("Unified social credit code contains characters that are not allowed (I, O, Z, S, V) "
-              "or a non-digit in the region part (characters 3–8)."),
+            _(
+                "Unified social credit code contains characters that are not allowed (I, O, Z, S, V) "
+                "or a non-digit in the region part (characters 3–8)."
+            ),
         )
     if uscc_check_char(value[:17]) != value[17]:
         raise InvalidValue(
             "invalid_checksum",
-            _("Unified social credit code check character is wrong: expected %(expected)s.")
-            % {"expected": uscc_check_char(value[:17])},
+            _("Unified social credit code check character is wrong: expected %(expected)s."),
+            expected=uscc_check_char(value[:17]),
         )
     return value
 
@@ -87,8 +89,8 @@ def normalize_org_code(raw: str) -> str:
     if org_code_check_char(value[:8]) != value[8]:
         raise InvalidValue(
             "invalid_checksum",
-            _("Organisation code check character is wrong: expected %(expected)s.")
-            % {"expected": org_code_check_char(value[:8])},
+            _("Organisation code check character is wrong: expected %(expected)s."),
+            expected=org_code_check_char(value[:8]),
         )
     return f"{value[:8]}-{value[8]}"
 
@@ -120,8 +122,8 @@ def normalize_resident_id(raw: str) -> str:
     if ric_check_char(value[:17]) != value[17]:
         raise InvalidValue(
             "invalid_checksum",
-            _("ID number check character is wrong: expected %(expected)s.")
-            % {"expected": ric_check_char(value[:17])},
+            _("ID number check character is wrong: expected %(expected)s."),
+            expected=ric_check_char(value[:17]),
         )
     return value
 

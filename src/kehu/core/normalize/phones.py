@@ -65,7 +65,7 @@ def _parse(raw: str) -> Phone:
         extension, text = match.group(1), text[: match.start()]
     digits = _NON_DIGIT.sub("", text)
     if not digits:
-        raise InvalidValue("invalid_phone", _("“%(value)s” contains no digits.") % {"value": raw.strip()})
+        raise InvalidValue("invalid_phone", _("“%(value)s” contains no digits."), value=raw.strip())
     digits, had_country_code = _strip_country_code(text, digits)
     if had_country_code and not digits.startswith(("0", "1", "400", "800")):
         digits = "0" + digits  # +86 571 88123456 drops the trunk 0 of the area code
@@ -87,16 +87,17 @@ def _parse(raw: str) -> Phone:
     if len(digits) in (7, 8) and digits[0] not in "01":
         raise InvalidValue(
             "missing_area_code",
-            _("“%(value)s” looks like a landline without its area code (e.g. 0571-88123456).")
-            % {"value": raw.strip()},
+            _("“%(value)s” looks like a landline without its area code (e.g. 0571-88123456)."),
+            value=raw.strip(),
         )
     if digits.startswith("1") and len(digits) != 11:
         raise InvalidValue(
             "invalid_mobile",
-            _("A mobile number has 11 digits; “%(value)s” has %(count)d.")
-            % {"value": raw.strip(), "count": len(digits)},
+            _("A mobile number has 11 digits; “%(value)s” has %(count)d."),
+            value=raw.strip(),
+            count=len(digits),
         )
-    raise InvalidValue("invalid_phone", _("“%(value)s” is not a valid phone number.") % {"value": raw.strip()})
+    raise InvalidValue("invalid_phone", _("“%(value)s” is not a valid phone number."), value=raw.strip())
 
 
 @lru_cache(maxsize=65536)
@@ -118,5 +119,5 @@ def normalize_phone(raw: str, *, strict: bool = True) -> Phone:
             if phone.kind == "mobile"
             else _("“%(value)s” does not have a Chinese area code.")
         )
-        raise InvalidValue("unassigned_phone", message % {"value": raw.strip()})
+        raise InvalidValue("unassigned_phone", message, value=raw.strip())
     return phone
