@@ -5,11 +5,11 @@ and the files of ``kehu dedup match``. Each ``normalize_*`` returns the canonica
 raises :class:`InvalidValue` with a machine-readable code and a translatable message.
 """
 
+from .emails import normalize_email
 from .errors import InvalidValue
 from .identifiers import normalize_credit_code, normalize_org_code, normalize_resident_id
 from .phones import Phone, normalize_phone
 from .text import fold_width, squash_spaces
-from .emails import normalize_email
 
 __all__ = [
     "InvalidValue",

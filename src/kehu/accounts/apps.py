@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class AccountsConfig(AppConfig):
+    name = "kehu.accounts"
+    label = "accounts"
+    verbose_name = _("Organisation and access")
+
+    def ready(self):
+        from .roles import ensure_builtin_roles
+
+        post_migrate.connect(
+            lambda sender, **kw: ensure_builtin_roles(), sender=self, dispatch_uid="kehu.accounts.roles"
+        )

@@ -1,0 +1,104 @@
+"""The data-scope layer: the one place that decides which records a user may see.
+
+Every list, detail, search, export and API read starts from ``scoped(user, model)``.
+A model registers how its rows relate to users with ``register``; the rule receives the
+ids of the users whose records the viewer may see (``None`` means everyone's).
+"""
+
+from collections.abc import Callable
+
+from django.db import models
+from django.db.models import Q
+
+from kehu.core.errors import NotFound
+
+from .models import Department, Scope, User
+
+# rule(user, visible_user_ids | None) -> Q | None   (None = no restriction)
+Rule = Callable[[User, frozenset[int] | None], Q | None]
+_rules: dict[type[models.Model], Rule] = {}
+NOTHING = Q(pk__in=[])
+
+
+def register(model: type[models.Model], rule: Rule | None = None, *, owner_field: str = "owner"):
+    """Declare how ``model`` is scoped; by default through its ``owner`` foreign key."""
+
+    def by_owner(user, ids):
+        return None if ids is None else Q(**{f"{owner_field}_id__in": ids})
+
+    _rules[model] = rule or by_owner
+
+
+def department_subtree(department_id: int) -> set[int]:
+    children: dict[int | None, list[int]] = {}
+    for pk, parent in Department.objects.values_list("pk", "parent_id"):
+        children.setdefault(parent, []).append(pk)
+    found, todo = set(), [department_id]
+    while todo:
+        pk = todo.pop()
+        if pk not in found:
+            found.add(pk)
+            todo.extend(children.get(pk, []))
+    return found
+
+
+def visible_user_ids(user: User) -> frozenset[int] | None:
+    """Ids of the users whose records ``user`` may see; None when unrestricted.
+
+    Cached on the user object, which lives for one request or one task.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return frozenset()
+    cached = getattr(user, "_kehu_visible_ids", False)
+    if cached is not False:
+        return cached
+    scope = user.scope
+    if scope == Scope.ALL:
+        ids = None
+    elif scope == Scope.DEPARTMENT and user.department_id:
+        ids = frozenset(
+            User.objects.filter(department_id__in=department_subtree(user.department_id)).values_list(
+                "pk", flat=True
+            )
+        ) | {user.pk}
+    elif scope == Scope.TEAM:
+        ids = frozenset(
+            User.objects.filter(Q(teams__members=user) | Q(teams__leader=user)).values_list("pk", flat=True)
+        ) | {user.pk}
+    else:
+        ids = frozenset({user.pk})
+    user._kehu_visible_ids = ids
+    return ids
+
+
+def scope_filter(user: User, model: type[models.Model]) -> Q | None:
+    rule = _rules.get(model)
+    if rule is None:
+        raise LookupError(f"{model.__name__} has no data-scope rule; register one in kehu.accounts.scope")
+    if not user.is_authenticated or not user.is_active:
+        return NOTHING
+    return rule(user, visible_user_ids(user))
+
+
+def scoped(user: User, model_or_queryset) -> models.QuerySet:
+    """The records of a model (or a narrower queryset) that ``user`` may see."""
+    qs = (
+        model_or_queryset
+        if isinstance(model_or_queryset, models.QuerySet)
+        else model_or_queryset.objects.all()
+    )
+    condition = scope_filter(user, qs.model)
+    return qs if condition is None else qs.filter(condition)
+
+
+def get_scoped(user: User, model_or_queryset, **lookup) -> models.Model:
+    """One visible record, or NotFound — the same answer whether it is missing or hidden."""
+    try:
+        return scoped(user, model_or_queryset).get(**lookup)
+    except (models.ObjectDoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+
+
+def can_see_user(viewer: User, other_id: int) -> bool:
+    ids = visible_user_ids(viewer)
+    return ids is None or other_id in ids

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    name = "kehu.core"
+    label = "core"
+    verbose_name = _("Core")
+
+    def ready(self):
+        from . import reference
+
+        post_migrate.connect(
+            lambda sender, **kw: reference.ensure(), sender=self, dispatch_uid="kehu.core.reference"
+        )

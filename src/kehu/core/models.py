@@ -1,0 +1,101 @@
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+
+class BilingualName(models.Model):
+    """Reference data named in Chinese with an English (or pinyin) rendering."""
+
+    name = models.CharField(_("name"), max_length=64)
+    name_en = models.CharField(_("English name"), max_length=128, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        if self.name_en and (get_language() or "").startswith("en"):
+            return self.name_en
+        return self.name
+
+
+class Region(BilingualName):
+    """An administrative division (GB/T 2260): province, city or district."""
+
+    class Level(models.IntegerChoices):
+        PROVINCE = 1, _("province")
+        CITY = 2, _("city")
+        DISTRICT = 3, _("district")
+
+    code = models.CharField(_("code"), max_length=6, unique=True)
+    level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices)
+    parent = models.ForeignKey("self", models.CASCADE, null=True, blank=True, related_name="children")
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+
+    @property
+    def full_name(self) -> str:
+        parts, node = [], self
+        while node is not None:
+            parts.append(node.label)
+            node = node.parent
+        sep = ", " if (get_language() or "").startswith("en") else ""
+        return sep.join(parts if sep else reversed(parts))
+
+    def ancestors_and_self(self) -> list["Region"]:
+        chain, node = [], self
+        while node is not None:
+            chain.append(node)
+            node = node.parent
+        return chain[::-1]
+
+
+class Industry(BilingualName):
+    """Industry classification (sections of GB/T 4754), shared by customers, leads and users."""
+
+    code = models.CharField(_("code"), max_length=16, unique=True)
+    parent = models.ForeignKey("self", models.CASCADE, null=True, blank=True, related_name="children")
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("industry")
+        verbose_name_plural = _("industries")
+
+
+class AuditEntry(models.Model):
+    """One change to one record: who, when, what changed from what to what."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("created")
+        UPDATE = "update", _("updated")
+        DELETE = "delete", _("deleted")
+        RESTORE = "restore", _("restored")
+
+    content_type = models.ForeignKey(ContentType, models.CASCADE)
+    object_id = models.BigIntegerField()
+    object_repr = models.CharField(max_length=200)
+    action = models.CharField(max_length=16, choices=Action.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(db_index=True)
+    source = models.CharField(max_length=16, blank=True)  # ui, api, cli, system
+    # {field: [old, new]} with values rendered for people (labels, not ids).
+    changes = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["content_type", "object_id", "-at"], name="audit_object_idx")]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.object_repr}"

@@ -1,0 +1,32 @@
+from django.http import JsonResponse
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from kehu.api import api
+from kehu.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("api/v1/", api.urls),
+    path("accounts/", include("kehu.accounts.urls")),
+    path("customers/", include("kehu.customers.urls")),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("favicon.ico", RedirectView.as_view(url="/static/kehu/favicon.svg", permanent=True)),
+]
+
+
+def _json_or_page(status, code, message, page_view):
+    def handler(request, exception=None):
+        if request.path.startswith("/api/"):
+            return JsonResponse({"code": code, "message": message}, status=status)
+        return page_view(request, status)
+
+    return handler
+
+
+handler400 = _json_or_page(400, "bad_request", "Bad request.", core_views.error_page)
+handler403 = _json_or_page(403, "forbidden", "You do not have permission to do this.", core_views.error_page)
+handler404 = _json_or_page(404, "not_found", "Not found.", core_views.error_page)
+handler500 = _json_or_page(
+    500, "server_error", "An unexpected error occurred; it has been logged.", core_views.error_page
+)
