@@ -9,6 +9,7 @@ import logging
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, SessionAuth
@@ -64,7 +65,7 @@ def on_validation_error(request, exc: ValidationError):
     fields: dict[str, list[str]] = {}
     for error in exc.errors:
         fields.setdefault(_field_name(error.get("loc", [])), []).append(str(error.get("msg", "invalid")))
-    return error_response(request, 422, "validation_error", "Some fields are not valid.", fields)
+    return error_response(request, 422, "validation_error", _("Some fields are not valid."), fields)
 
 
 @api.exception_handler(ServiceError)
@@ -74,7 +75,7 @@ def on_service_error(request, exc: ServiceError):
 
 @api.exception_handler(AuthenticationError)
 def on_unauthenticated(request, exc):
-    return error_response(request, 401, "unauthenticated", "Sign in or send a valid API token.")
+    return error_response(request, 401, "unauthenticated", _("Sign in or send a valid API token."))
 
 
 @api.exception_handler(HttpError)
@@ -92,18 +93,18 @@ def on_http_error(request, exc: HttpError):
 
 @api.exception_handler(Http404)
 def on_not_found(request, exc):
-    return error_response(request, 404, "not_found", "Not found, or not visible to you.")
+    return error_response(request, 404, "not_found", _("Not found, or not visible to you."))
 
 
 @api.exception_handler(PermissionDenied)
 def on_forbidden(request, exc):
-    return error_response(request, 403, "forbidden", str(exc) or "You do not have permission to do this.")
+    return error_response(request, 403, "forbidden", str(exc) or _("You do not have permission to do this."))
 
 
 @api.exception_handler(Exception)
 def on_unexpected(request, exc):
     log.exception("Unhandled API error on %s %s", request.method, request.path)
-    detail = str(exc) if settings.DEBUG else "An unexpected error occurred; it has been logged."
+    detail = str(exc) if settings.DEBUG else _("An unexpected error occurred; it has been logged.")
     return error_response(request, 500, "server_error", detail)
 
 

@@ -8,6 +8,7 @@ from kehu.core import views as core_views
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("api/v1/", api.urls),
+    path("api/<path:rest>", core_views.api_not_found),
     path("accounts/", include("kehu.accounts.urls")),
     path("customers/", include("kehu.customers.urls")),
     path("healthz", core_views.healthz, name="healthz"),

@@ -1,5 +1,5 @@
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from kehu.core.schemas import ErrorOut, Id, Text
@@ -29,7 +29,7 @@ def create_token(request, payload: Credentials):
     """Exchange a username and password for an API token (shown once; store it safely)."""
     user = services.login(request, payload.username, payload.password)
     raw = services.issue_token(user, payload.name or _("API token"))
-    return 201, {"token": raw, "user_id": user.pk, "username": user.username}
+    return Status(201, {"token": raw, "user_id": user.pk, "username": user.username})
 
 
 class TokenInfo(Schema):
@@ -61,7 +61,7 @@ def list_tokens(request):
 @token_router.delete("/tokens/{token_id}", response={204: None, **ERRORS})
 def revoke_token(request, token_id: Id):
     services.revoke_token(request.user, token_id)
-    return 204, None
+    return Status(204, None)
 
 
 class UserOut(Schema):
@@ -103,7 +103,7 @@ def me(request):
 
 
 @router.get("/users", response={200: list[UserOut], **ERRORS})
-def list_users(request, q: Text = Field("", max_length=100)):
+def list_users(request, q: Text = Query("", max_length=100)):
     """The company directory (names and departments), for pickers."""
     qs = User.objects.filter(is_active=True).select_related("department", "role")
     if q:

@@ -11,6 +11,4 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from .roles import ensure_builtin_roles
 
-        post_migrate.connect(
-            lambda sender, **kw: ensure_builtin_roles(), sender=self, dispatch_uid="kehu.accounts.roles"
-        )
+        post_migrate.connect(ensure_builtin_roles, sender=self, dispatch_uid="kehu.accounts.roles")

@@ -11,6 +11,4 @@ class CoreConfig(AppConfig):
     def ready(self):
         from . import reference
 
-        post_migrate.connect(
-            lambda sender, **kw: reference.ensure(), sender=self, dispatch_uid="kehu.core.reference"
-        )
+        post_migrate.connect(reference.ensure, sender=self, dispatch_uid="kehu.core.reference")

@@ -81,6 +81,21 @@ def record(actor, instance: models.Model, action: str, changes: dict | None = No
     )
 
 
+def readable_changes(model, changes: dict) -> list[tuple[str, object, object]]:
+    """(field label, old, new) in the reader's language: choice values become their labels."""
+    rows = []
+    for name, (old, new) in sorted(changes.items()):
+        try:
+            field = model._meta.get_field(name)
+        except Exception:
+            rows.append((name, old, new))
+            continue
+        choices = dict(field.flatchoices) if getattr(field, "choices", None) else {}
+        label = str(getattr(field, "verbose_name", name))
+        rows.append((label, *(choices.get(v, v) if isinstance(v, str | int) else v for v in (old, new))))
+    return rows
+
+
 def history(instance: models.Model):
     return AuditEntry.objects.filter(
         content_type=ContentType.objects.get_for_model(instance, for_concrete_model=False),

@@ -16,6 +16,10 @@ def healthz(request):
     return JsonResponse({"status": "ok"})
 
 
+def api_not_found(request, rest=""):
+    return JsonResponse({"code": "not_found", "message": _("No such API endpoint.")}, status=404)
+
+
 def error_page(request, status: int):
     titles = {
         400: _("Bad request"),

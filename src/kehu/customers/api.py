@@ -2,7 +2,7 @@ from typing import Literal
 
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from kehu.accounts.capabilities import EXPORT, VIEW_AUDIT
@@ -67,7 +67,7 @@ def _with_related(qs):
 
 @router.get("/customers", response={200: Page[CustomerOut], **ERRORS})
 def list_customers(
-    request, filters: Query[CustomerQuery], page: Id = 1, page_size: int = Field(50, ge=1, le=200)
+    request, filters: Query[CustomerQuery], page: Id = 1, page_size: int = Query(50, ge=1, le=200)
 ):
     return paginate(_with_related(find_customers(request.user, filters.to_filter())), page, page_size)
 
@@ -97,9 +97,9 @@ def export_customers(request, filters: Query[CustomerQuery], format: Literal["cs
 @router.get("/customers/nearby", response={200: list[NearbyOut], **ERRORS})
 def nearby_customers(
     request,
-    latitude: float = Field(..., ge=-90, le=90),
-    longitude: float = Field(..., ge=-180, le=180),
-    radius_km: float = Field(10, gt=0, le=500),
+    latitude: float = Query(..., ge=-90, le=90),
+    longitude: float = Query(..., ge=-180, le=180),
+    radius_km: float = Query(10, gt=0, le=500),
 ):
     return [
         {"customer": c, "distance_km": km}
@@ -109,8 +109,8 @@ def nearby_customers(
 
 @router.post("/customers", response={201: CustomerDetailOut, **ERRORS})
 def create_customer(request, payload: CustomerIn):
-    customer = services.create_customer(request.user, payload.dict(exclude_unset=False))
-    return 201, _detail(request.user, customer.pk)
+    customer = services.create_customer(request.user, payload.dict(exclude_unset=True))
+    return Status(201, _detail(request.user, customer.pk))
 
 
 def _detail(user, pk):
@@ -135,7 +135,7 @@ def update_customer(request, customer_id: Id, payload: CustomerPatch):
 @router.delete("/customers/{customer_id}", response={204: None, **ERRORS})
 def delete_customer(request, customer_id: Id):
     services.delete_customer(request.user, get_scoped(request.user, Customer, pk=customer_id))
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/customers/{customer_id}/contacts", response={200: list[ContactOut], **ERRORS})
@@ -147,7 +147,7 @@ def list_contacts(request, customer_id: Id):
 @router.post("/customers/{customer_id}/contacts", response={201: ContactOut, **ERRORS})
 def add_contact(request, customer_id: Id, payload: ContactIn):
     customer = get_scoped(request.user, Customer, pk=customer_id)
-    return 201, services.add_contact(request.user, customer, payload.dict())
+    return Status(201, services.add_contact(request.user, customer, payload.dict()))
 
 
 @router.patch("/contacts/{contact_id}", response={200: ContactOut, **ERRORS})
@@ -159,16 +159,16 @@ def update_contact(request, contact_id: Id, payload: ContactPatch):
 @router.delete("/contacts/{contact_id}", response={204: None, **ERRORS})
 def delete_contact(request, contact_id: Id):
     services.delete_contact(request.user, get_scoped(request.user, Contact, pk=contact_id))
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/customers/{customer_id}/timeline", response={200: Page[TimelineOut], **ERRORS})
 def customer_timeline(
     request,
     customer_id: Id,
-    kind: Text = Field("", max_length=32),
+    kind: Text = Query("", max_length=32),
     page: Id = 1,
-    page_size: int = Field(50, ge=1, le=200),
+    page_size: int = Query(50, ge=1, le=200),
 ):
     customer = get_scoped(request.user, Customer, pk=customer_id)
     qs = customer.timeline.select_related("actor")
@@ -198,11 +198,11 @@ def list_tags(request):
 
 @router.post("/tags", response={201: TagOut, **ERRORS}, tags=["reference"])
 def create_tag(request, payload: TagIn):
-    return 201, services.create_tag(request.user, payload.name, payload.color)
+    return Status(201, services.create_tag(request.user, payload.name, payload.color))
 
 
 @router.get("/dealers", response={200: list[DealerOut], **ERRORS}, tags=["reference"])
-def list_dealers(request, q: Text = Field("", max_length=100)):
+def list_dealers(request, q: Text = Query("", max_length=100)):
     qs = scoped(request.user, Dealer).filter(active=True)
     if q:
         qs = qs.filter(name__icontains=q)
@@ -210,7 +210,7 @@ def list_dealers(request, q: Text = Field("", max_length=100)):
 
 
 @router.get("/regions", response={200: list[RegionOut], **ERRORS}, tags=["reference"])
-def list_regions(request, parent: Id | None = None, level: int = Field(0, ge=0, le=3)):
+def list_regions(request, parent: Id | None = None, level: int = Query(0, ge=0, le=3)):
     qs = Region.objects.all()
     if parent:
         qs = qs.filter(parent_id=parent)

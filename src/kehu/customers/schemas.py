@@ -95,7 +95,7 @@ class CustomerIn(Schema):
     owner: Id | None = Field(None, description="Defaults to the caller.")
     collaborators: list[Id] = []
     dealer: Id | None = None
-    tags: list[Text] = Field([], description="Tag ids or names.")
+    tags: list[Text | Id] = Field([], description="Tag ids or names.")
     notes: Text = Field("", max_length=5000)
     contacts: list[ContactIn] = []
 
@@ -126,7 +126,7 @@ class CustomerPatch(Schema):
     owner: Id | None = None
     collaborators: list[Id] | None = None
     dealer: Id | None = None
-    tags: list[Text] | None = None
+    tags: list[Text | Id] | None = Field(None, description="Tag ids or names.")
     notes: Text | None = Field(None, max_length=5000)
 
 

@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 
 from kehu.accounts import scope
 from kehu.accounts.capabilities import DELETE_CUSTOMERS, MANAGE_CATALOGUES
+from kehu.accounts.models import Scope
 from kehu.core import audit, clock
 from kehu.core.errors import Forbidden, ValidationFailed
 
@@ -30,6 +31,8 @@ def create_customer(actor, data: dict) -> Customer:
     values = clean_customer(data)
     tags = values.pop("tags", [])
     owner_id = data.get("owner", actor.pk if actor else None) or None
+    if owner_id is None and actor is not None and actor.scope == Scope.OWN:
+        raise ValidationFailed(fields={"owner": [_("Choose an owner: you only see your own customers.")]})
     _check_assignable(actor, owner_id, "owner")
     now = clock.now()
     customer = Customer.objects.create(

@@ -170,7 +170,7 @@ def _history(user, customer):
         return None
     entries = list(audit.history(customer)[:50])
     for entry in entries:
-        entry.changes = mask_changes(user, entry.changes)
+        entry.rows = audit.readable_changes(Customer, mask_changes(user, entry.changes))
     return entries
 
 

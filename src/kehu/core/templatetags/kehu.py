@@ -11,14 +11,6 @@ def phone_for(value, user):
     return _phone_for(user, value or "")
 
 
-@register.filter
-def field_label(model_or_instance, name):
-    try:
-        return model_or_instance._meta.get_field(name).verbose_name
-    except Exception:
-        return name
-
-
 @register.inclusion_tag("_field.html")
 def field(bound_field, css=""):
     return {"field": bound_field, "css": css}

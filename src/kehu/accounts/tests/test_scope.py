@@ -1,0 +1,75 @@
+"""The one scope layer: who sees whose records."""
+
+import pytest
+
+from kehu.accounts.scope import get_scoped, scoped, visible_user_ids
+from kehu.core.errors import NotFound
+from kehu.customers.models import Collaborator, Customer
+
+
+def _customer(owner, name):
+    from kehu.core import clock
+
+    now = clock.now()
+    return Customer.objects.create(name=name, owner=owner, created_at=now, updated_at=now)
+
+
+@pytest.fixture
+def customers(org):
+    return {
+        key: _customer(getattr(org, key), f"{key}的客户")
+        for key in ("manager_east", "sales_a1", "sales_a2", "sales_b", "sales_south")
+    }
+
+
+def names(user):
+    return set(scoped(user, Customer).values_list("name", flat=True))
+
+
+def test_own_scope_sees_only_own_customers(org, customers):
+    assert names(org.sales_a1) == {"sales_a1的客户"}
+
+
+def test_department_scope_includes_sub_departments_but_not_other_departments(org, customers):
+    assert names(org.manager_east) == {
+        "manager_east的客户",
+        "sales_a1的客户",
+        "sales_a2的客户",
+        "sales_b的客户",
+    }
+
+
+def test_team_scope_sees_team_members(org, customers):
+    org.roles["salesperson"].scope = "team"
+    org.roles["salesperson"].save()
+    org.sales_a1.refresh_from_db()
+    assert names(org.sales_a1) == {"sales_a1的客户", "sales_a2的客户"}
+    assert visible_user_ids(org.sales_a1) == {org.sales_a1.pk, org.sales_a2.pk}
+
+
+def test_all_scope_and_superuser_see_everything(org, customers):
+    assert len(names(org.admin)) == 5
+    assert len(names(org.service)) == 5  # customer service works on everyone's customers
+
+
+def test_collaborator_sees_the_customer(org, customers):
+    Collaborator.objects.create(customer=customers["sales_b"], user=org.sales_a1)
+    assert names(org.sales_a1) == {"sales_a1的客户", "sales_b的客户"}
+
+
+def test_hidden_and_missing_records_look_the_same(org, customers):
+    with pytest.raises(NotFound):
+        get_scoped(org.sales_a1, Customer, pk=customers["sales_a2"].pk)
+    with pytest.raises(NotFound):
+        get_scoped(org.sales_a1, Customer, pk=10**12)
+
+
+def test_inactive_user_sees_nothing(org, customers):
+    org.sales_a1.is_active = False
+    assert names(org.sales_a1) == set()
+
+
+def test_deleted_customers_are_invisible_to_everyone(org, customers):
+    customers["sales_a1"].deleted_at = customers["sales_a1"].created_at
+    customers["sales_a1"].save()
+    assert "sales_a1的客户" not in names(org.admin)

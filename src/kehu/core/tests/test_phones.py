@@ -1,0 +1,57 @@
+import pytest
+
+from kehu.core.normalize import InvalidValue, normalize_phone
+
+
+@pytest.mark.parametrize(
+    "raw, canonical, kind",
+    [
+        ("13812345678", "13812345678", "mobile"),
+        ("+86 138 1234 5678", "13812345678", "mobile"),
+        ("+8613812345678", "13812345678", "mobile"),
+        ("0086 13812345678", "13812345678", "mobile"),
+        ("86-138-1234-5678", "13812345678", "mobile"),
+        ("138-1234-5678", "13812345678", "mobile"),
+        (" 13812345678 ", "13812345678", "mobile"),
+        ("１３８１２３４５６７８", "13812345678", "mobile"),
+        ("0571-88123456", "0571-88123456", "landline"),
+        ("057188123456", "0571-88123456", "landline"),
+        ("(0571)88123456", "0571-88123456", "landline"),
+        ("（0571）88123456", "0571-88123456", "landline"),
+        ("+86-571-88123456", "0571-88123456", "landline"),
+        ("0571 8812 3456", "0571-88123456", "landline"),
+        ("010-88123456", "010-88123456", "landline"),
+        ("+86 10 88123456", "010-88123456", "landline"),
+        ("0571-88123456转801", "0571-88123456-801", "landline"),
+        ("400-810-1234", "400-810-1234", "service"),
+    ],
+)
+def test_phone_formats(raw, canonical, kind):
+    phone = normalize_phone(raw)
+    assert (phone.canonical, phone.kind) == (canonical, kind)
+    assert phone.key == canonical.replace("-", "")
+
+
+@pytest.mark.parametrize(
+    "raw, code",
+    [
+        ("88123456", "missing_area_code"),
+        ("1381234567", "invalid_mobile"),
+        ("+1 415 555 1234", "foreign_phone"),
+        ("abc", "invalid_phone"),
+        ("", "required"),
+        ("12012345678", "invalid_phone"),
+    ],
+)
+def test_phone_errors(raw, code):
+    with pytest.raises(InvalidValue) as exc:
+        normalize_phone(raw)
+    assert exc.value.code == code
+    assert exc.value.message
+
+
+def test_strict_mode_rejects_unassigned_numbers_and_loose_mode_keeps_them():
+    with pytest.raises(InvalidValue) as exc:
+        normalize_phone("0300-2345678")
+    assert exc.value.code == "unassigned_phone"
+    assert normalize_phone("14012345678", strict=False).canonical == "14012345678"

@@ -1,0 +1,152 @@
+import csv
+import io
+
+import openpyxl
+import pytest
+
+from kehu.core.models import Region
+from kehu.customers import services
+from kehu.customers.models import Customer, Tag
+
+
+def test_crud_through_the_api(org, api):
+    client = api(org.sales_a1)
+    tag = Tag.objects.create(name="VIP")
+    hangzhou = Region.objects.get(code="330100")
+    response = client.post(
+        "/customers",
+        {
+            "kind": "company",
+            "name": "杭州尚祈科技有限公司",
+            "phone": "0571-88123456",
+            "city": hangzhou.pk,
+            "province": hangzhou.parent_id,
+            "tags": ["VIP"],
+            "contacts": [{"name": "王经理", "mobile": "13812345678", "is_key_person": True}],
+        },
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["owner"]["id"] == org.sales_a1.pk
+    assert body["tags"] == ["VIP"]
+    assert body["contacts"][0]["mobile"] == "13812345678"
+    pk = body["id"]
+    assert client.get(f"/customers/{pk}").json()["name"] == "杭州尚祈科技有限公司"
+    patched = client.patch(f"/customers/{pk}", {"type": "target", "tags": [tag.pk]})
+    assert patched.status_code == 200 and patched.json()["type"] == "target"
+    assert client.get(f"/customers/{pk}/audit").status_code == 200
+    timeline = client.get(f"/customers/{pk}/timeline").json()
+    assert timeline["items"][0]["kind"] == "created"
+
+
+def test_validation_errors_name_the_fields(org, api):
+    response = api(org.sales_a1).post("/customers", {"name": "x", "phone": "12345", "email": "nope"})
+    assert response.status_code == 422
+    body = response.json()
+    assert body["code"] == "validation_error"
+    assert set(body["fields"]) == {"phone", "email"}
+
+
+def test_schema_errors_use_the_same_shape(org, api):
+    response = api(org.sales_a1).post("/customers", {"name": 5, "kind": "alien", "latitude": 200})
+    assert response.status_code == 422
+    assert set(response.json()["fields"]) == {"name", "kind", "latitude"}
+
+
+def test_malformed_json_and_unknown_paths_are_json_errors(org, api):
+    client = api(org.sales_a1)
+    response = client.client.post(
+        "/api/v1/customers", data="{nope", content_type="application/json", headers=client.headers
+    )
+    assert response.status_code == 400 and response.json()["code"] == "bad_request"
+    missing = client.get("/no-such-thing")
+    assert missing.status_code == 404 and missing.json()["code"] == "not_found"
+    huge = client.get("/customers/99999999999999999999999")
+    assert huge.status_code == 422
+
+
+def test_list_filters_sorts_and_paginates(org, api):
+    for i in range(7):
+        services.create_customer(
+            org.sales_a1, {"name": f"客户{i}", "type": "target" if i % 2 else "potential"}
+        )
+    services.create_customer(org.manager_east, {"name": "别人的", "owner": org.sales_a2.pk, "type": "target"})
+    client = api(org.manager_east)
+    page = client.get("/customers", owner=str(org.sales_a1.pk), type="target", page_size=2).json()
+    assert page["count"] == 3 and len(page["items"]) == 2
+    assert {c["owner"]["id"] for c in page["items"]} == {org.sales_a1.pk}
+    names = [c["name"] for c in client.get("/customers", sort="name", page_size=50).json()["items"]]
+    assert names == sorted(names)
+    assert client.get("/customers", q="客户3").json()["count"] == 1
+
+
+def test_search_by_phone_in_any_format_finds_contacts_too(org, api):
+    customer = services.create_customer(org.sales_a1, {"name": "公司甲", "kind": "company"})
+    services.add_contact(org.sales_a1, customer, {"name": "联系人", "mobile": "13900001111"})
+    services.add_contact(org.sales_a1, customer, {"name": "联系人2", "mobile": "13900002222"})
+    result = api(org.sales_a1).get("/customers", q="+86 139-0000-1111").json()
+    assert [c["name"] for c in result["items"]] == ["公司甲"]
+
+
+def test_export_csv_and_xlsx(org, api):
+    services.create_customer(org.sales_a1, {"name": "导出客户", "phone": "13812345678"})
+    client = api(org.manager_east)
+    response = client.get("/customers/export", format="csv")
+    assert response.status_code == 200
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert rows[1][2] == "导出客户" and rows[1][4] == "13812345678"
+    response = client.get("/customers/export", format="xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    assert sheet.cell(row=2, column=3).value == "导出客户"
+
+
+def test_export_needs_the_capability(org, api):
+    assert api(org.sales_a1).get("/customers/export").status_code == 403
+
+
+def test_customers_near_a_point(org, api):
+    services.create_customer(org.sales_a1, {"name": "西湖边", "latitude": 30.2590, "longitude": 120.1480})
+    services.create_customer(org.sales_a1, {"name": "萧山", "latitude": 30.1850, "longitude": 120.2650})
+    services.create_customer(org.sales_a1, {"name": "上海", "latitude": 31.2300, "longitude": 121.4700})
+    services.create_customer(
+        org.sales_a2, {"name": "别人的西湖客户", "latitude": 30.2600, "longitude": 120.1500}
+    )
+    found = (
+        api(org.sales_a1).get("/customers/nearby", latitude=30.2741, longitude=120.1551, radius_km=20).json()
+    )
+    assert [f["customer"]["name"] for f in found] == ["西湖边", "萧山"]
+    assert found[0]["distance_km"] < found[1]["distance_km"] < 20
+
+
+@pytest.mark.parametrize(
+    "query", [{"owner": "x"}, {"type": "nope"}, {"page": 0}, {"page_size": 1000}, {"sort": "password"}]
+)
+def test_bad_query_parameters_are_field_errors(org, api, query):
+    response = api(org.sales_a1).get("/customers", **query)
+    assert response.status_code == 422
+    assert response.json()["fields"]
+
+
+def test_reference_lists(org, api):
+    client = api(org.sales_a1)
+    provinces = client.get("/regions").json()
+    assert any(r["code"] == "330000" for r in provinces)
+    zhejiang = next(r for r in provinces if r["code"] == "330000")
+    assert any(r["name"] == "杭州市" for r in client.get("/regions", parent=zhejiang["id"]).json())
+    assert len(client.get("/industries").json()) >= 19
+
+
+def test_openapi_document_is_served(client):
+    doc = client.get("/api/v1/openapi.json").json()
+    assert "/api/v1/customers" in doc["paths"]
+    assert client.get("/api/v1/docs").status_code == 200
+
+
+def test_api_docs_use_local_assets_only(client):
+    html = client.get("/api/v1/docs").content.decode()
+    assert "cdn." not in html and "//unpkg" not in html
+
+
+def test_customer_count_unchanged_after_failed_create(org, api):
+    api(org.sales_a1).post("/customers", {"name": "x", "contacts": [{"name": "y", "mobile": "abc"}]})
+    assert Customer.objects.count() == 0  # the contact error rolled back the customer
