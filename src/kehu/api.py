@@ -108,14 +108,29 @@ def on_unexpected(request, exc):
     return error_response(request, 500, "server_error", detail)
 
 
+# Each domain's router is mounted at the API root; its paths name their own resources.
+DOMAIN_ROUTERS = (
+    "accounts",
+    "customers",
+    "leads",
+    "dedup",
+    "pool",
+    "assignment",
+    "sales",
+    "activities",
+    "messaging",
+    "analytics",
+)
+
+
 def _register_routers():
-    from kehu.accounts.api import router as accounts_router
+    from importlib import import_module
+
     from kehu.accounts.api import token_router
-    from kehu.customers.api import router as customers_router
 
     api.add_router("/auth", token_router)
-    api.add_router("/", accounts_router)
-    api.add_router("/", customers_router)
+    for app in DOMAIN_ROUTERS:
+        api.add_router("/", import_module(f"kehu.{app}.api").router)
 
 
 _register_routers()

@@ -51,6 +51,14 @@ INSTALLED_APPS = [
     "kehu.core",
     "kehu.accounts",
     "kehu.customers",
+    "kehu.leads",
+    "kehu.dedup",
+    "kehu.pool",
+    "kehu.assignment",
+    "kehu.sales",
+    "kehu.activities",
+    "kehu.messaging",
+    "kehu.analytics",
 ]
 
 MIDDLEWARE = [

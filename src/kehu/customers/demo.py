@@ -15,9 +15,9 @@ from pypinyin import lazy_pinyin
 from kehu.accounts.models import SalesRegion, User
 from kehu.core.bulk import insert_rows, reserve_ids, sync_sequence
 from kehu.core.models import Industry, Region
-from kehu.customers.models import Contact, Customer, Dealer, LostReason, Tag
+from kehu.demo import names
 
-from . import names
+from .models import Contact, Customer, Dealer, LostReason, Tag
 
 CHUNK = 5000
 TITLES = ("总经理", "采购经理", "技术总监", "财务经理", "行政主管", "项目经理", "董事长助理")
@@ -251,3 +251,16 @@ def generate(count: int, seed: int, progress: Callable[[int], None] | None = Non
     for model in (Customer, Contact, Customer.tags.through):
         sync_sequence(model)
     return written
+
+
+def load(options) -> None:
+    """Top up to ``options.customers`` customers (a re-run adds nothing)."""
+    existing = Customer.all_objects.count()
+    missing = max(options.customers - existing, 0)
+    if not missing:
+        options.say(f"{existing} customers already present.")
+        return
+    with options.progress("customers", missing) as advance:
+        # A different seed per top-up keeps an interrupted run from repeating rows when resumed.
+        generate(missing, options.seed * 1_000_003 + existing, progress=advance)
+    options.say(f"Added {missing} customers ({existing + missing} in all).")

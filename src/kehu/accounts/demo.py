@@ -1,4 +1,4 @@
-"""The demo company: departments, teams, sales regions, about twenty users in every role."""
+"""Demo organisation: departments, teams, sales regions, about twenty users in every role."""
 
 import datetime as dt
 
@@ -153,3 +153,7 @@ def _dealers(users):
                 "manager": users["director"],
             },
         )
+
+
+def load(options) -> None:
+    build()

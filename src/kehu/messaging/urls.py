@@ -1,0 +1,4 @@
+from django.urls import path  # noqa: F401 - views are added here
+
+app_name = "messaging"
+urlpatterns: list = []
