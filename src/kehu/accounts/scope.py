@@ -17,6 +17,7 @@ from .models import Department, Scope, User
 # rule(user, visible_user_ids | None) -> Q | None   (None = no restriction)
 Rule = Callable[[User, frozenset[int] | None], Q | None]
 _rules: dict[type[models.Model], Rule] = {}
+_extensions: dict[type[models.Model], list[Rule]] = {}
 NOTHING = Q(pk__in=[])
 
 
@@ -27,6 +28,16 @@ def register(model: type[models.Model], rule: Rule | None = None, *, owner_field
         return None if ids is None else Q(**{f"{owner_field}_id__in": ids})
 
     _rules[model] = rule or by_owner
+
+
+def extend(model: type[models.Model], rule: Rule) -> None:
+    """Let another domain widen what users see of ``model`` (e.g. leads in a pool they may see).
+
+    Extensions are OR-ed with the model's own rule; they can only add visibility.
+    """
+    rules = _extensions.setdefault(model, [])
+    if rule not in rules:
+        rules.append(rule)
 
 
 def department_subtree(department_id: int) -> set[int]:
@@ -77,7 +88,16 @@ def scope_filter(user: User, model: type[models.Model]) -> Q | None:
         raise LookupError(f"{model.__name__} has no data-scope rule; register one in kehu.accounts.scope")
     if not user.is_authenticated or not user.is_active:
         return NOTHING
-    return rule(user, visible_user_ids(user))
+    ids = visible_user_ids(user)
+    condition = rule(user, ids)
+    if condition is None:
+        return None
+    for extension in _extensions.get(model, ()):
+        extra = extension(user, ids)
+        if extra is None:
+            return None
+        condition |= extra
+    return condition
 
 
 def scoped(user: User, model_or_queryset) -> models.QuerySet:

@@ -6,3 +6,11 @@ class LeadsConfig(AppConfig):
     name = "kehu.leads"
     label = "leads"
     verbose_name = _("Leads")
+
+    def ready(self):
+        from kehu.accounts import scope
+
+        from .models import Lead
+
+        # Owned leads follow the owner's scope; the pool app extends this for pooled leads.
+        scope.register(Lead)

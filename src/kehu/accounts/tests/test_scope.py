@@ -73,3 +73,21 @@ def test_deleted_customers_are_invisible_to_everyone(org, customers):
     customers["sales_a1"].deleted_at = customers["sales_a1"].created_at
     customers["sales_a1"].save()
     assert "sales_a1的客户" not in names(org.admin)
+
+
+def test_extensions_widen_visibility(org, customers):
+    from django.db.models import Q
+
+    from kehu.accounts import scope
+
+    def unowned(user, ids):
+        return Q(owner__isnull=True)
+
+    pool_customer = _customer(None, "公海客户")
+    assert "公海客户" not in names(org.sales_a1)
+    scope.extend(Customer, unowned)
+    try:
+        assert names(org.sales_a1) == {"sales_a1的客户", "公海客户"}
+    finally:
+        scope._extensions[Customer].remove(unowned)
+    assert pool_customer.pk
