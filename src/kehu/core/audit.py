@@ -37,7 +37,10 @@ def _render(value) -> object:
 
 
 def snapshot(instance: models.Model, fields: list[str] | None = None, m2m: list[str] | None = None) -> dict:
-    """Field name -> value as people read it; ``m2m`` fields are read as sorted labels."""
+    """Field name -> value; related records and ``m2m`` fields are stored as their labels.
+
+    Choice fields keep their value; ``readable_changes`` shows it in the reader's language.
+    """
     data = {}
     for field in instance._meta.concrete_fields:
         if field.primary_key or (fields is not None and field.name not in fields):
@@ -46,11 +49,6 @@ def snapshot(instance: models.Model, fields: list[str] | None = None, m2m: list[
             continue
         if field.is_relation:
             data[field.name] = _render(getattr(instance, field.name))
-        elif field.choices:
-            value = getattr(instance, field.attname)
-            data[field.name] = (
-                str(dict(field.flatchoices).get(value, value)) if value not in (None, "") else value
-            )
         else:
             data[field.name] = _render(getattr(instance, field.attname))
     for name in m2m or []:
