@@ -33,8 +33,12 @@ def test_catalogues_contain_every_string_in_the_code(tmp_path):
     copy = tmp_path / "src"
     shutil.copytree(ROOT / "src", copy, ignore=shutil.ignore_patterns("vendor", "__pycache__", "*.mo"))
     env = {**os.environ, "PYTHONPATH": str(copy)}
-    subprocess.run([sys.executable, str(ROOT / "scripts" / "make_messages.py"), "--root", str(copy / "kehu")],
-                   check=True, env=env, capture_output=True)
+    subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "make_messages.py"), "--root", str(copy / "kehu")],
+        check=True,
+        env=env,
+        capture_output=True,
+    )
     for original in CATALOGUES:
         regenerated = copy / original.relative_to(ROOT / "src")
         new = _ids(regenerated) - _ids(original)

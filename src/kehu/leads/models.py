@@ -23,9 +23,17 @@ class Channel(BilingualName):
     DEFAULT_REQUIRED = ["channel", "name", "contact", "address", "demand_type", "urgency"]
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
-    parent = models.ForeignKey("self", models.PROTECT, null=True, blank=True, related_name="children",
-                               verbose_name=_("parent channel"))
-    category = models.CharField(_("category"), max_length=16, choices=Category.choices, default=Category.OTHER)
+    parent = models.ForeignKey(
+        "self",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent channel"),
+    )
+    category = models.CharField(
+        _("category"), max_length=16, choices=Category.choices, default=Category.OTHER
+    )
     # Which lead fields a lead from this channel must have ("contact" = a phone or an e-mail).
     required_fields = models.JSONField(_("required fields"), default=list, blank=True)
     active = models.BooleanField(_("active"), default=True)
@@ -102,19 +110,37 @@ class Lead(models.Model):
     id_number = models.CharField(_("resident ID number"), max_length=18, blank=True)
     credit_code = models.CharField(_("unified social credit code"), max_length=18, blank=True)
     address = models.CharField(_("address"), max_length=255, blank=True)
-    province = models.ForeignKey("core.Region", models.SET_NULL, null=True, blank=True, related_name="+",
-                                 verbose_name=_("province"))
-    city = models.ForeignKey("core.Region", models.SET_NULL, null=True, blank=True, related_name="+",
-                             verbose_name=_("city"))
-    district = models.ForeignKey("core.Region", models.SET_NULL, null=True, blank=True, related_name="+",
-                                 verbose_name=_("district"))
-    industry = models.ForeignKey("core.Industry", models.SET_NULL, null=True, blank=True, related_name="+",
-                                 verbose_name=_("industry"))
-    company_size = models.CharField(_("company size"), max_length=8, blank=True,
-                                    choices=[("micro", _("micro")), ("small", _("small")),
-                                             ("medium", _("medium")), ("large", _("large"))])
-    demand_type = models.ForeignKey(DemandType, models.SET_NULL, null=True, blank=True, related_name="leads",
-                                    verbose_name=_("demand type"))
+    province = models.ForeignKey(
+        "core.Region", models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("province")
+    )
+    city = models.ForeignKey(
+        "core.Region", models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("city")
+    )
+    district = models.ForeignKey(
+        "core.Region", models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("district")
+    )
+    industry = models.ForeignKey(
+        "core.Industry", models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("industry")
+    )
+    company_size = models.CharField(
+        _("company size"),
+        max_length=8,
+        blank=True,
+        choices=[
+            ("micro", _("micro")),
+            ("small", _("small")),
+            ("medium", _("medium")),
+            ("large", _("large")),
+        ],
+    )
+    demand_type = models.ForeignKey(
+        DemandType,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="leads",
+        verbose_name=_("demand type"),
+    )
     urgency = models.CharField(_("urgency"), max_length=8, choices=Urgency.choices, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     extra = models.JSONField(_("other fields"), default=dict, blank=True)  # unmapped form/import columns
@@ -122,24 +148,54 @@ class Lead(models.Model):
     score = models.PositiveSmallIntegerField(_("score"), default=0)
     grade = models.CharField(_("grade"), max_length=1, choices=Grade.choices, blank=True, db_index=True)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.NEW)
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True,
-                              related_name="owned_leads", verbose_name=_("owner"))
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_leads",
+        verbose_name=_("owner"),
+    )
 
     # De-duplication outcome (details and reasons live in the dedup app).
-    duplicate_of = models.ForeignKey("self", models.SET_NULL, null=True, blank=True, related_name="duplicates",
-                                     verbose_name=_("duplicate of"))
-    matched_customer = models.ForeignKey("customers.Customer", models.SET_NULL, null=True, blank=True,
-                                         related_name="matched_leads", verbose_name=_("existing customer"))
+    duplicate_of = models.ForeignKey(
+        "self",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="duplicates",
+        verbose_name=_("duplicate of"),
+    )
+    matched_customer = models.ForeignKey(
+        "customers.Customer",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="matched_leads",
+        verbose_name=_("existing customer"),
+    )
     # Conversion keeps the link to the customer, so the channel's ROI can be measured.
-    customer = models.ForeignKey("customers.Customer", models.SET_NULL, null=True, blank=True,
-                                 related_name="source_leads", verbose_name=_("converted to"))
+    customer = models.ForeignKey(
+        "customers.Customer",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="source_leads",
+        verbose_name=_("converted to"),
+    )
     converted_at = models.DateTimeField(_("converted"), null=True, blank=True)
 
     intake = models.CharField(_("intake path"), max_length=16, blank=True)  # form, api, capture, import
     intake_key = models.CharField(max_length=64, blank=True, db_index=True)  # idempotent re-imports
     last_follow_up_at = models.DateTimeField(_("last follow-up"), null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True,
-                                   related_name="+", verbose_name=_("created by"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
     created_at = models.DateTimeField(_("created"), db_index=True)
     updated_at = models.DateTimeField(_("updated"))
     archived_at = models.DateTimeField(_("archived"), null=True, blank=True)  # merged away; kept for undo
