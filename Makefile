@@ -50,6 +50,7 @@ demo: install
 
 lint: install-dev
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check --quiet .
 
 pytest-sqlite: install-dev
 	env -u DATABASE_URL -u KEHU_TEST_DATABASE_URL $(BIN)/pytest -q --create-db

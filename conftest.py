@@ -6,7 +6,7 @@ from django.test import Client
 from kehu.accounts.models import Department, Role, SalesRegion, Team, User
 from kehu.accounts.services import issue_token
 
-PASSWORD = "Secret-pass-123"
+PASSWORD = "Secret-pass-123"  # noqa: S105 - test fixture password
 
 
 @pytest.fixture
