@@ -1,0 +1,18 @@
+"""Events the leads domain publishes; other domains listen (leads never imports them).
+
+leads_received(sender, leads: list[Lead], actor)
+    Sent by the intake pipeline after a batch of new, non-duplicate leads is stored, inside
+    the intake transaction. The pool/assignment domains route them (assignment rules or a
+    pool) and notify people. A handler must not raise for one bad lead: it records why and
+    leaves the lead NEW for the periodic sweep to retry.
+
+lead_converted(sender, lead: Lead, customer: Customer, actor, opportunity: dict | None)
+    Sent when a lead becomes a customer; ``opportunity`` holds the fields of an opportunity
+    to open (name, amount, expected close date …) when the user asked for one. The sales
+    domain creates it.
+"""
+
+from django.dispatch import Signal
+
+leads_received = Signal()
+lead_converted = Signal()
