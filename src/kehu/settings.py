@@ -95,6 +95,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "kehu.core.context_processors.kehu",
+                "kehu.messaging.context_processors.unread",
             ],
         },
     },

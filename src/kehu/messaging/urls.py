@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401 - views are added here
+from django.urls import path
+
+from . import views
 
 app_name = "messaging"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.inbox, name="inbox"),
+    path("<int:pk>/open/", views.open_notification, name="open"),
+    path("read-all/", views.read_all, name="read_all"),
+]
