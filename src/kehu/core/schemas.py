@@ -16,6 +16,9 @@ def _no_nul(value: str) -> str:
 Text = Annotated[str, AfterValidator(_no_nul)]
 Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 OptionalId = Annotated[int | None, Field(default=None, ge=1, le=2**63 - 1)]
+# Page numbers are bounded so that an offset always fits the database's integers.
+PageNumber = Annotated[int, Field(ge=1, le=100_000)]
+PageSize = Annotated[int, Field(ge=1, le=200)]
 
 
 class ErrorOut(Schema):

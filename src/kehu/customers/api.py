@@ -13,7 +13,7 @@ from kehu.core.errors import Forbidden
 from kehu.core.exports import export_response
 from kehu.core.models import Industry, Region
 from kehu.core.pagination import paginate
-from kehu.core.schemas import ErrorOut, Id, Page, Text
+from kehu.core.schemas import ErrorOut, Id, Page, PageNumber, PageSize, Text
 
 from . import services
 from .exports import customer_rows
@@ -66,9 +66,7 @@ def _with_related(qs):
 
 
 @router.get("/customers", response={200: Page[CustomerOut], **ERRORS})
-def list_customers(
-    request, filters: Query[CustomerQuery], page: Id = 1, page_size: int = Query(50, ge=1, le=200)
-):
+def list_customers(request, filters: Query[CustomerQuery], page: PageNumber = 1, page_size: PageSize = 50):
     return paginate(_with_related(find_customers(request.user, filters.to_filter())), page, page_size)
 
 
@@ -167,8 +165,8 @@ def customer_timeline(
     request,
     customer_id: Id,
     kind: Text = Query("", max_length=32),
-    page: Id = 1,
-    page_size: int = Query(50, ge=1, le=200),
+    page: PageNumber = 1,
+    page_size: PageSize = 50,
 ):
     customer = get_scoped(request.user, Customer, pk=customer_id)
     qs = customer.timeline.select_related("actor")

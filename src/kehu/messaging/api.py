@@ -1,10 +1,10 @@
 import datetime as dt
 
-from ninja import Query, Router, Schema
+from ninja import Router, Schema
 
 from kehu.accounts.scope import get_scoped, scoped
 from kehu.core.pagination import paginate
-from kehu.core.schemas import ErrorOut, Id, Page
+from kehu.core.schemas import ErrorOut, Id, Page, PageNumber, PageSize
 
 from . import services
 from .models import Notification
@@ -33,7 +33,7 @@ class ReadOut(Schema):
 
 
 @router.get("/notifications", response={200: Page[NotificationOut], **ERRORS})
-def list_notifications(request, unread: bool = False, page: Id = 1, page_size: int = Query(50, ge=1, le=200)):
+def list_notifications(request, unread: bool = False, page: PageNumber = 1, page_size: PageSize = 50):
     qs = scoped(request.user, Notification)
     if unread:
         qs = qs.filter(read_at__isnull=True)
