@@ -4,6 +4,8 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from .models import WorkerHeartbeat
+
 
 @login_required
 def home(request):
@@ -11,9 +13,17 @@ def home(request):
 
 
 def healthz(request):
+    """Liveness for load balancers: the database answers; when the task worker was last seen."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})
+    last = WorkerHeartbeat.objects.order_by("-seen_at").first()
+    return JsonResponse(
+        {
+            "status": "ok",
+            "database": connection.vendor,
+            "worker_seen_at": last.seen_at.isoformat() if last else None,
+        }
+    )
 
 
 def api_not_found(request, rest=""):

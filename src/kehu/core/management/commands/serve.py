@@ -35,6 +35,8 @@ class Command(BaseCommand):
                 str(threads),
                 "--access-logfile",
                 "-",
+                # Several servers may run side by side; none needs gunicorn's control socket.
+                "--no-control-socket",
                 "--forwarded-allow-ips",
                 os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
             ]

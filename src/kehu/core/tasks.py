@@ -1,0 +1,20 @@
+import socket
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
+
+from . import clock
+from .models import WorkerHeartbeat
+
+
+@db_task()
+def heartbeat(name: str = "") -> str:
+    """Record that a worker is alive; run every minute, or on demand to check the queue."""
+    name = name or socket.gethostname()
+    WorkerHeartbeat.objects.update_or_create(name=name, defaults={"seen_at": clock.now()})
+    return name
+
+
+@db_periodic_task(crontab(minute="*"))
+def periodic_heartbeat() -> None:
+    heartbeat.call_local()
