@@ -46,7 +46,7 @@ def wait_for(url: str, seconds: float = 30) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - local URL
+            with urllib.request.urlopen(url, timeout=2) as response:
                 if response.status == 200:
                     return
         except (urllib.error.URLError, ConnectionError, TimeoutError):
@@ -72,7 +72,7 @@ class Client:
         elif data is not None:
             body = urllib.parse.urlencode(data).encode()
             headers["Content-Type"] = "application/x-www-form-urlencoded"
-        request = urllib.request.Request(self.base + path, data=body, method=method, headers=headers)  # noqa: S310
+        request = urllib.request.Request(self.base + path, data=body, method=method, headers=headers)
         try:
             response = self.opener.open(request, timeout=20)
         except urllib.error.HTTPError as error:
@@ -140,11 +140,11 @@ def main() -> None:
             ["collectstatic", "--no-input", "-v", "0"],
             ["createadmin", "--username", "ops", "--password", "Multi-node-123"],
         ):
-            subprocess.run([*KEHU, *command], env=env, check=True, cwd=ROOT, stdout=log, stderr=log)  # noqa: S603
+            subprocess.run([*KEHU, *command], env=env, check=True, cwd=ROOT, stdout=log, stderr=log)
         web_ports = [free_port(), free_port()]
         for port in web_ports:
             processes.append(
-                subprocess.Popen(  # noqa: S603
+                subprocess.Popen(
                     [*KEHU, "serve", "--port", str(port), "--processes", "2", "--threads", "2"],
                     env=env,
                     cwd=ROOT,
@@ -156,7 +156,7 @@ def main() -> None:
             subprocess.Popen(
                 [*KEHU, "worker", "--workers", "2"],
                 env=env,
-                cwd=ROOT,  # noqa: S603
+                cwd=ROOT,
                 stdout=log,
                 stderr=log,
             )
@@ -171,7 +171,7 @@ def main() -> None:
         (run_dir / "nginx.conf").write_text(config)
         processes.append(
             subprocess.Popen(
-                [nginx, "-c", str(run_dir / "nginx.conf"), "-g", "daemon off;"],  # noqa: S603
+                [nginx, "-c", str(run_dir / "nginx.conf"), "-g", "daemon off;"],
                 stdout=log,
                 stderr=log,
             )
@@ -258,7 +258,7 @@ def run_checks(base: str, env: dict) -> None:
 
     marker = "check-" + secrets.token_hex(4)
     subprocess.run(
-        [*KEHU, "shell", "-c", f"from kehu.core.tasks import heartbeat; heartbeat({marker!r})"],  # noqa: S603
+        [*KEHU, "shell", "-c", f"from kehu.core.tasks import heartbeat; heartbeat({marker!r})"],
         env=env,
         cwd=ROOT,
         check=True,
@@ -268,7 +268,7 @@ def run_checks(base: str, env: dict) -> None:
     done = False
     while time.monotonic() < deadline and not done:
         done = (
-            subprocess.run(  # noqa: S603
+            subprocess.run(
                 [
                     *KEHU,
                     "shell",
