@@ -267,23 +267,20 @@ def run_checks(base: str, env: dict) -> None:
     deadline = time.monotonic() + 30
     done = False
     while time.monotonic() < deadline and not done:
-        done = (
-            subprocess.run(
-                [
-                    *KEHU,
-                    "shell",
-                    "-c",
-                    f"from kehu.core.models import WorkerHeartbeat as W; "
-                    f"print(W.objects.filter(name={marker!r}).exists())",
-                ],
-                env=env,
-                cwd=ROOT,
-                capture_output=True,
-                text=True,
-                check=True,
-            ).stdout.split()[-1:]
-            == ["True"]
-        )
+        done = subprocess.run(
+            [
+                *KEHU,
+                "shell",
+                "-c",
+                f"from kehu.core.models import WorkerHeartbeat as W; "
+                f"print(W.objects.filter(name={marker!r}).exists())",
+            ],
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split()[-1:] == ["True"]
         if not done:
             time.sleep(0.5)
     check(done, "a task queued on Redis by one process was run by the worker")

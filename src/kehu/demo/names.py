@@ -154,7 +154,17 @@ def mobile(rng: random.Random) -> str:
 
 
 def landline(rng: random.Random, area: str) -> str:
-    return f"{area}-{rng.randrange(2, 9)}{rng.randrange(10**7):07d}"
+    """A number valid in the numbering plan (local number lengths and prefixes vary by city)."""
+    from kehu.core.normalize import InvalidValue, normalize_phone
+
+    for _ in range(50):
+        digits = 8 if len(area) == 3 or rng.random() < 0.7 else 7
+        number = f"{area}-{rng.randrange(2, 9)}{rng.randrange(10 ** (digits - 1)):0{digits - 1}d}"
+        try:
+            return normalize_phone(number).canonical
+        except InvalidValue:
+            continue
+    raise ValueError(f"no valid landline found for area code {area}")
 
 
 def birthday(rng: random.Random) -> dt.date:
