@@ -111,7 +111,6 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         # IMMEDIATE makes every write transaction take the write lock at BEGIN, so two
         # claimers never both read-then-write; WAL lets readers run beside the writer.

@@ -8,7 +8,8 @@ def page_bounds(page: int | None, page_size: int | None) -> tuple[int, int]:
     return page, size
 
 
-def paginate(qs: QuerySet, page: int | None, page_size: int | None) -> dict:
+def paginate(qs: QuerySet, page: int | None, page_size: int | None, rows=list) -> dict:
+    """One page of ``qs`` with the total count; ``rows(sliced_qs)`` turns the page into items."""
     page, size = page_bounds(page, page_size)
     start = (page - 1) * size
-    return {"items": list(qs[start : start + size]), "count": qs.count(), "page": page, "page_size": size}
+    return {"items": rows(qs[start : start + size]), "count": qs.count(), "page": page, "page_size": size}

@@ -15,7 +15,7 @@ from kehu.core.models import Industry, Region
 from kehu.core.pagination import paginate
 from kehu.core.schemas import ErrorOut, Id, Page, PageNumber, PageSize, Text
 
-from . import services
+from . import listing, services
 from .exports import customer_rows
 from .models import Contact, Customer, Dealer, LostReason, Tag
 from .queries import SORTS, CustomerFilter, customers_near, find_customers
@@ -26,7 +26,7 @@ from .schemas import (
     ContactPatch,
     CustomerDetailOut,
     CustomerIn,
-    CustomerOut,
+    CustomerListItem,
     CustomerPatch,
     DealerOut,
     NearbyOut,
@@ -65,9 +65,10 @@ def _with_related(qs):
     return qs.select_related(*LIST_RELATED).prefetch_related("tags")
 
 
-@router.get("/customers", response={200: Page[CustomerOut], **ERRORS})
+@router.get("/customers", response={200: Page[CustomerListItem], **ERRORS})
 def list_customers(request, filters: Query[CustomerQuery], page: PageNumber = 1, page_size: PageSize = 50):
-    return paginate(_with_related(find_customers(request.user, filters.to_filter())), page, page_size)
+    qs = find_customers(request.user, filters.to_filter())
+    return paginate(qs, page, page_size, rows=lambda page_qs: listing.list_items(request.user, page_qs))
 
 
 @router.get(

@@ -190,12 +190,30 @@ class Customer(models.Model):
         base_manager_name = "all_objects"
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
+        # The list indexes are partial (live customers only): every query of the app excludes
+        # deleted rows, so the filter, the order and COUNT(*) are all answered from the index.
         indexes = [
             # The salesperson's list: my customers of a type, most recently contacted first.
-            models.Index(fields=["owner", "type", "-last_contact_at", "-id"], name="cust_owner_type_contact"),
-            models.Index(fields=["owner", "-last_contact_at", "-id"], name="cust_owner_contact"),
-            models.Index(fields=["type", "-last_contact_at", "-id"], name="cust_type_contact"),
-            models.Index(fields=["-last_contact_at", "-id"], name="cust_contact"),
+            models.Index(
+                fields=["owner", "type", "-last_contact_at", "-id"],
+                name="cust_owner_type_contact",
+                condition=models.Q(deleted_at__isnull=True),
+            ),
+            models.Index(
+                fields=["owner", "-last_contact_at", "-id"],
+                name="cust_owner_contact",
+                condition=models.Q(deleted_at__isnull=True),
+            ),
+            models.Index(
+                fields=["type", "-last_contact_at", "-id"],
+                name="cust_type_contact",
+                condition=models.Q(deleted_at__isnull=True),
+            ),
+            models.Index(
+                fields=["-last_contact_at", "-id"],
+                name="cust_contact",
+                condition=models.Q(deleted_at__isnull=True),
+            ),
             models.Index(fields=["name"], name="cust_name"),
             models.Index(fields=["latitude", "longitude"], name="cust_geo"),
             models.Index(fields=["city", "district"], name="cust_city"),
