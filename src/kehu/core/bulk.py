@@ -6,6 +6,7 @@ assigned here, so related rows can be written in the same pass. Only for bulk lo
 by one process at a time (ids come from MAX(id)); normal writes go through the ORM.
 """
 
+import datetime as dt
 import json
 from collections.abc import Iterable, Sequence
 
@@ -20,9 +21,20 @@ def reserve_ids(model: type[models.Model], count: int) -> int:
         return cursor.fetchone()[0] + 1
 
 
+def _sqlite_datetime(value):
+    # What Django's SQLite backend stores: naive UTC in ISO format (without its many checks).
+    if value is None:
+        return None
+    if value.tzinfo is not None:
+        value = value.astimezone(dt.UTC).replace(tzinfo=None)
+    return str(value)
+
+
 def _converter(field: models.Field):
     ops = connection.ops
     if isinstance(field, models.DateTimeField):
+        if connection.vendor == "sqlite":
+            return _sqlite_datetime
         return lambda v: None if v is None else ops.adapt_datetimefield_value(v)
     if isinstance(field, models.DateField):
         return lambda v: None if v is None else ops.adapt_datefield_value(v)

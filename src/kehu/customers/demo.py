@@ -50,12 +50,19 @@ class Context:
                 for province in sales_region.regions.all():
                     self.owners_by_province.setdefault(province.pk, []).append(owner)
         self.all_owners = owners
-        self.pinyin_cache: dict[str, str] = {}
+        # Names are built from a few hundred characters: read their pinyin once.
+        self.char_pinyin = {c: lazy_pinyin(c)[0] for c in set(names.SURNAMES + names.GIVEN)}
+        # (district, city, province, lat, lon, owner ids, sales region id) per district.
+        self.places = []
+        for d in self.districts:
+            city, province = d.parent, d.parent.parent
+            lat, lon = names.CITY_CENTRES.get(city.code, (30.0, 115.0))
+            region = self.region_of_province.get(province.pk)
+            owner_ids = [o.pk for o in (self.owners_by_province.get(province.pk) or owners)]
+            self.places.append((d, city, province, lat, lon, owner_ids, region.pk if region else None))
 
     def pinyin(self, text: str) -> str:
-        if text not in self.pinyin_cache:
-            self.pinyin_cache[text] = "".join(lazy_pinyin(text))
-        return self.pinyin_cache[text]
+        return "".join(self.char_pinyin.get(c) or "".join(lazy_pinyin(c)) for c in text)
 
 
 CUSTOMER_FIELDS = (
@@ -108,17 +115,13 @@ CONTACT_FIELDS = (
 def _customer(ctx: Context, pk: int, now: dt.datetime) -> tuple[tuple, list[tuple], list[int]]:
     """One customer as a row of CUSTOMER_FIELDS, its contacts and its tag ids."""
     rng = ctx.rng
-    district = rng.choice(ctx.districts)
-    city, province = district.parent, district.parent.parent
-    lat, lon = names.CITY_CENTRES.get(city.code, (30.0, 115.0))
-    owners = ctx.owners_by_province.get(province.pk) or ctx.all_owners
-    owner = None if rng.random() < 0.08 else rng.choice(owners).pk
+    district, city, province, lat, lon, owner_ids, sales_region = rng.choice(ctx.places)
+    owner = None if rng.random() < 0.08 else rng.choice(owner_ids)
     created = now - dt.timedelta(days=rng.randrange(1, 1100), seconds=rng.randrange(86400))
     contacted = None if rng.random() < 0.15 else created + (now - created) * rng.random()
     ctype = rng.choices(TYPES, weights=(45, 25, 22, 8))[0]
     lost_reason = rng.choice(ctx.lost_reasons).pk if ctype == "lost" and ctx.lost_reasons else None
     dealer = rng.choice(ctx.dealers).pk if ctx.dealers and rng.random() < 0.1 else None
-    sales_region = ctx.region_of_province.get(province.pk)
     address = names.address(rng, province.name, city.name, district.name)
     contacts = []
     if rng.random() < 0.6:
@@ -183,7 +186,7 @@ def _customer(ctx: Context, pk: int, now: dt.datetime) -> tuple[tuple, list[tupl
         province.pk,
         city.pk,
         district.pk,
-        sales_region.pk if sales_region else None,
+        sales_region,
         round(lat + rng.uniform(-0.25, 0.25), 6),
         round(lon + rng.uniform(-0.25, 0.25), 6),
         owner,
