@@ -1,0 +1,298 @@
+"""Company names: region, distinctive core (字号), industry words, legal form, branch.
+
+A registered Chinese company name reads ``[region][core][industry][legal form]``, with the
+region also found in brackets after the core or the industry (``尚祈科技(杭州)有限公司``,
+``尚祈（杭州）科技有限公司``). People shorten it (``尚祈科技``, ``尚祈``), change the legal
+form, type it in traditional script or with a typo. Two names are the same company when
+their cores agree, their industries are compatible and their regions do not contradict;
+the core is what ``company_key`` indexes.
+
+A branch (``…有限公司上海分公司``, ``招商银行杭州分行``) is its own customer: it keeps the
+head office's core but carries a branch location, and never equals its head office.
+"""
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from pypinyin import lazy_pinyin
+
+from . import regions
+from .script import to_simplified
+from .text import fold_width
+
+_BRACKETS = str.maketrans({"（": "(", "）": ")", "【": "(", "】": ")", "[": "(", "]": ")", "〔": "(", "〕": ")"})
+_DROP = re.compile(r"[\s\"'“”‘’·・.,，、。:：;；]+")
+_BRACKETED = re.compile(r"\(([^()]*)\)")
+
+# Ordered longest first so 股份有限公司 wins over 有限公司.
+_LEGAL_FORMS = (
+    "集团股份有限公司",
+    "集团有限责任公司",
+    "集团有限公司",
+    "股份有限公司",
+    "有限责任公司",
+    "股份合作公司",
+    "有限公司",
+    "股份公司",
+    "集团公司",
+    "总公司",
+    "个人独资企业",
+    "合伙企业",
+    "普通合伙",
+    "有限合伙",
+    "合作社",
+    "公司",
+    "集团",
+    "总部",
+    "商行",
+    "工作室",
+)
+_LEGAL_BRACKETS = frozenset({"集团", "股份", "普通合伙", "有限合伙", "特殊普通合伙", "控股", "总部", "中国", "中国区"})
+_BRANCH_WORDS = (
+    "分公司",
+    "分店",
+    "办事处",
+    "代表处",
+    "营业部",
+    "营业所",
+    "分理处",
+    "分行",
+    "支行",
+    "分部",
+    "分厂",
+    "分所",
+    "分院",
+    "分校",
+    "分中心",
+)
+_BRANCH = re.compile(r"(" + "|".join(_BRANCH_WORDS) + r")\)?$")
+# Where a head-office name ends inside "head + location + branch word".
+_HEAD_END = re.compile(r"(?:有限责任公司|股份有限公司|有限公司|公司|集团|银行|保险|证券|合伙\))")
+
+# Industry words (行业表述), stripped right to left; compound forms are sequences of these.
+_INDUSTRY_TOKENS = frozenset(
+    """
+    科技 技术 网络 信息 智能 数据 数字 电子 商务 电商 软件 硬件 通信 通讯 互联网 云计算 计算机 系统 集成
+    贸易 商贸 工贸 进出口 外贸 实业 国际 供应链 管理 咨询 企业 投资 资产 基金 控股 金融 担保 保险 租赁
+    融资 财务 会计 税务 法律 知识产权 人力资源 劳务 文化 传媒 传播 广告 影视 艺术 教育 培训 出版
+    建设 建筑 工程 装饰 装修 设计 规划 园林 绿化 景观 市政 房地产 地产 置业 开发 物业 家政 保洁
+    机械 设备 机电 电气 电器 电力 能源 新能源 环保 环境 材料 新材料 化工 塑料 橡胶 钢铁 金属 五金 建材
+    医疗 器械 医药 药业 制药 生物 健康 养老 卫生 汽车 汽配 服务 物流 运输 快递 货运 仓储 航运 船务
+    餐饮 食品 饮料 酒业 茶业 农业 农产品 发展 种植 养殖 林业 牧业 渔业 服饰 服装 纺织 鞋业 皮革 家居
+    家具 家纺 日用品 化妆品 印刷 包装 纸业 光电 照明 仪器 仪表 自动化 精密 制造 模具 工业 旅游 酒店
+    体育 健身 美容 商业 安防 消防 节能 检测 认证 母婴 宠物 珠宝 眼镜 礼品 玩具 乐器 文具 办公 用品
+    """.split()
+)
+_MAX_TOKEN = max(map(len, _INDUSTRY_TOKENS))
+_MIN_CORE = 2
+
+
+@dataclass(frozen=True, slots=True)
+class CompanyName:
+    text: str  # cleaned full name (simplified, half-width, no spaces)
+    core: str  # distinctive core (字号), e.g. 尚祈
+    industry: tuple[str, ...]  # industry words, e.g. ("网络", "科技")
+    regions: tuple[regions.Region, ...]  # every region word found, outermost first
+    legal_form: str  # 有限公司, 股份有限公司, … or ""
+    branch: str = ""  # branch location (上海, 杭州西湖) or the branch word when none
+    branch_word: str = ""  # 分公司, 支行, …
+
+    @property
+    def city(self) -> str:
+        for region in reversed(self.regions):
+            if region.city:
+                return region.city
+        return ""
+
+    @property
+    def province(self) -> str:
+        for region in self.regions:
+            if region.province:
+                return region.province
+        return ""
+
+    @property
+    def is_branch(self) -> bool:
+        return bool(self.branch_word)
+
+    @property
+    def key(self) -> str:
+        return company_key_of(self)
+
+
+def company_key_of(name: CompanyName) -> str:
+    """Stable index key: the core, plus ``/branch`` for a branch."""
+    return f"{name.core}/{name.branch}" if name.is_branch else name.core
+
+
+def clean_company_text(raw: str) -> str:
+    text = to_simplified(fold_width(raw or "")).translate(_BRACKETS)
+    return _DROP.sub("", text)
+
+
+def _region_words(text: str) -> tuple[regions.Region, ...] | None:
+    """The regions ``text`` consists of entirely (``浙江杭州``, ``上海浦东``), else None."""
+    found = []
+    rest = text
+    while rest:
+        word, region = regions.match_prefix(rest, short_districts=bool(found))
+        if not region:
+            return None
+        found.append(region)
+        rest = rest[len(word) :]
+    return tuple(found) or None
+
+
+def _strip_legal_form(text: str) -> tuple[str, str]:
+    forms = []
+    changed = True
+    while changed:
+        changed = False
+        for form in _LEGAL_FORMS:
+            if text.endswith(form) and len(text) > len(form):
+                forms.append(form)
+                text = text[: -len(form)]
+                changed = True
+                break
+    return text, "".join(reversed(forms))
+
+
+def _split_branch(text: str) -> tuple[str, str, str]:
+    """(head office name, branch location, branch word); location/word empty if not a branch."""
+    match = _BRANCH.search(text)
+    if not match or match.start() == 0:
+        return text, "", ""
+    word = match.group(1)
+    prefix = text[: match.start()]
+    if match.group(0).endswith(")") and "(" in prefix:
+        head, _, location = prefix.rpartition("(")
+        return head, location, word
+    ends = list(_HEAD_END.finditer(prefix))
+    if ends and ends[-1].end() >= _MIN_CORE:
+        cut = ends[-1].end()
+        return prefix[:cut], prefix[cut:], word
+    # No legal form before the location: peel region words off the end (招商银行杭州西湖).
+    for start in range(_MIN_CORE, len(prefix)):
+        if _region_words(prefix[start:]):
+            return prefix[:start], prefix[start:], word
+    return prefix, "", word
+
+
+def _strip_region_prefix(text: str) -> tuple[str, list[regions.Region]]:
+    found: list[regions.Region] = []
+    while True:
+        word, region = regions.match_prefix(text, plain_only=True)
+        if not region:
+            break
+        rest = text[len(word) :]
+        if region.level == "district" and not word.endswith(("区", "县", "旗")):
+            break  # bare district names (鼓楼, 长安) are too often part of a core
+        if len(rest) < _MIN_CORE:
+            break
+        found.append(region)
+        text = rest
+    return text, found
+
+
+def _split_industry(text: str) -> tuple[str, tuple[str, ...]]:
+    tokens: list[str] = []
+    while len(text) > _MIN_CORE:
+        for length in range(min(_MAX_TOKEN, len(text) - _MIN_CORE), 0, -1):
+            if text[-length:] in _INDUSTRY_TOKENS:
+                tokens.append(text[-length:])
+                text = text[:-length]
+                break
+        else:
+            break
+    return text, tuple(reversed(tokens))
+
+
+def _location_key(location: str) -> str:
+    """Canonical branch location: region words without their suffixes (上海市 -> 上海)."""
+    found = _region_words(location)
+    if not found:
+        return location
+    parts = []
+    for region in found:
+        suffix = regions._CITY_SUFFIX if region.level == "city" else regions._DISTRICT_SUFFIX
+        if region.level == "province":
+            parts.append(regions._short(region.name, regions._PROVINCE_SUFFIXES))
+        else:
+            parts.append(regions._short(region.name, suffix))
+    return "".join(dict.fromkeys(parts))
+
+
+@lru_cache(maxsize=131072)
+def parse_company(raw: str) -> CompanyName | None:
+    """Parse a company name; ``None`` when nothing usable is left."""
+    text = clean_company_text(raw)
+    if not text:
+        return None
+    head, location, branch_word = _split_branch(text)
+
+    found: list[regions.Region] = []
+    legal_parts: list[str] = []
+
+    def bracket(match: re.Match[str]) -> str:
+        content = match.group(1)
+        words = _region_words(content)
+        if words:
+            found.extend(words)
+        elif content in _LEGAL_BRACKETS:
+            legal_parts.append(content)
+        else:
+            return content  # unknown bracket text is kept, without its brackets
+        return ""
+
+    body = _BRACKETED.sub(bracket, head).replace("(", "").replace(")", "")
+    body, legal_form = _strip_legal_form(body)
+    body, prefix_regions = _strip_region_prefix(body)
+    # Brackets come after the prefix in reading order: 杭州尚祈科技(浙江)… is unusual.
+    found[:0] = prefix_regions
+    core, industry = _split_industry(body)
+    if not core:
+        return None
+    legal = "".join(legal_parts) + legal_form
+    branch = _location_key(location) if branch_word else ""
+    return CompanyName(
+        text=text,
+        core=core,
+        industry=industry,
+        regions=tuple(found),
+        legal_form=legal,
+        branch=branch or (branch_word if branch_word else ""),
+        branch_word=branch_word,
+    )
+
+
+def company_key(raw: str) -> str:
+    """Index key of a company name (its core, ``core/branch`` for a branch); "" if none."""
+    name = parse_company(raw)
+    return name.key if name else ""
+
+
+@lru_cache(maxsize=131072)
+def core_pinyin(core: str) -> str:
+    return "".join(lazy_pinyin(core, errors="default"))
+
+
+def industries_compatible(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """Same industry, or one names a part of the other, or one is missing (简称)."""
+    if not a or not b:
+        return True
+    set_a, set_b = set(a), set(b)
+    return set_a <= set_b or set_b <= set_a
+
+
+def regions_compatible(a: CompanyName, b: CompanyName) -> bool | None:
+    """True/False when both names carry a region, None when one does not."""
+    if not a.regions or not b.regions:
+        return None
+    city_a, city_b = a.city, b.city
+    if city_a and city_b:
+        return city_a == city_b
+    province_a, province_b = a.province, b.province
+    if province_a and province_b:
+        return province_a == province_b
+    return None
