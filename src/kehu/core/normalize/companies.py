@@ -47,6 +47,11 @@ _LEGAL_FORMS = (
     "总部",
     "商行",
     "工作室",
+    "经营部",
+    "门市部",
+    "商店",
+    "店",
+    "厂",
 )
 _LEGAL_BRACKETS = frozenset({"集团", "股份", "普通合伙", "有限合伙", "特殊普通合伙", "控股", "总部", "中国", "中国区"})
 _BRANCH_WORDS = (
@@ -179,26 +184,44 @@ def _split_branch(text: str) -> tuple[str, str, str]:
     return prefix, "", word
 
 
-def _strip_region_prefix(text: str) -> tuple[str, list[regions.Region]]:
-    found: list[regions.Region] = []
+def _strip_region_prefix(text: str) -> tuple[str, list[tuple[str, regions.Region]]]:
+    """Leading region words, outermost first: a province, then a city of it, then a district.
+
+    One city at most: in 杭州泰安健康管理 the second place name (泰安) is the core.
+    """
+    found: list[tuple[str, regions.Region]] = []
     while True:
         word, region = regions.match_prefix(text, plain_only=True)
         if not region:
             break
         rest = text[len(word) :]
-        if region.level == "district" and not word.endswith(("区", "县", "旗")):
-            break  # bare district names (鼓楼, 长安) are too often part of a core
         if len(rest) < _MIN_CORE:
             break
-        found.append(region)
+        previous = found[-1][1] if found else None
+        if region.level == "district":
+            if not word.endswith(("区", "县", "旗")):
+                break  # bare district names (鼓楼, 长安) are too often part of a core
+            if previous is not None and previous.level == "district":
+                break
+        elif region.level == "city":
+            if previous is not None and (previous.level != "province" or previous.name != region.province):
+                break
+        elif previous is not None:
+            break  # a province after anything else is a core (上海浙江…)
+        found.append((word, region))
         text = rest
     return text, found
 
 
-def _split_industry(text: str) -> tuple[str, tuple[str, ...]]:
+def _industry_only(text: str) -> bool:
+    core, _ = _split_industry(text, min_core=0)
+    return not core
+
+
+def _split_industry(text: str, min_core: int = _MIN_CORE) -> tuple[str, tuple[str, ...]]:
     tokens: list[str] = []
-    while len(text) > _MIN_CORE:
-        for length in range(min(_MAX_TOKEN, len(text) - _MIN_CORE), 0, -1):
+    while len(text) > min_core:
+        for length in range(min(_MAX_TOKEN, len(text) - min_core), 0, -1):
             if text[-length:] in _INDUSTRY_TOKENS:
                 tokens.append(text[-length:])
                 text = text[:-length]
@@ -247,9 +270,14 @@ def parse_company(raw: str) -> CompanyName | None:
 
     body = _BRACKETED.sub(bracket, head).replace("(", "").replace(")", "")
     body, legal_form = _strip_legal_form(body)
-    body, prefix_regions = _strip_region_prefix(body)
-    # Brackets come after the prefix in reading order: 杭州尚祈科技(浙江)… is unusual.
-    found[:0] = prefix_regions
+    if not found:  # a name with its region in brackets has none in front (德阳汽车服务(合肥))
+        rest, prefix = _strip_region_prefix(body)
+        # A place name followed only by industry words is the core itself (泰安健康管理).
+        while prefix and _industry_only(rest):
+            word, _ = prefix.pop()
+            rest = word + rest
+        body = rest
+        found = [region for _, region in prefix]
     core, industry = _split_industry(body)
     if not core:
         return None
@@ -277,11 +305,18 @@ def core_pinyin(core: str) -> str:
     return "".join(lazy_pinyin(core, errors="default"))
 
 
-def industries_compatible(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
-    """Same industry, or one names a part of the other, or one is missing (简称)."""
-    if not a or not b:
-        return True
-    set_a, set_b = set(a), set(b)
+def industries_compatible(a: CompanyName, b: CompanyName) -> bool:
+    """Whether the industry words allow the two names to be one company.
+
+    Two full registered names (both with a legal form) must agree exactly: 锐聚电子有限公司
+    and 锐聚电子商务有限公司 can both exist. A short name (简称, no legal form) may name
+    only part of the industry (尚祈科技 for 尚祈网络科技有限公司) or none of it.
+    """
+    if not a.industry or not b.industry:
+        return not (a.legal_form and b.legal_form) or a.industry == b.industry
+    if a.legal_form and b.legal_form:
+        return a.industry == b.industry
+    set_a, set_b = set(a.industry), set(b.industry)
     return set_a <= set_b or set_b <= set_a
 
 

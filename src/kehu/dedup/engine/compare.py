@@ -20,7 +20,7 @@ import math
 from dataclasses import dataclass
 
 from kehu.core.normalize.addresses import compare_addresses
-from kehu.core.normalize.companies import regions_compatible
+from kehu.core.normalize.companies import core_pinyin, regions_compatible
 
 from .reasons import Reason
 from .records import COMPANY, PERSON, Prepared
@@ -39,6 +39,8 @@ WEIGHTS = {
     ("same_email", PERSON): 10.0,
     ("same_email", COMPANY): 8.0,
     "same_email_domain": 4.0,
+    "email_domain_spells_company": 5.0,
+    "email_domains_spell_two_companies": -4.0,
     "mobile_differs": -1.0,
     "email_differs": -1.0,
     # Person names (for companies: the contact person)
@@ -48,17 +50,17 @@ WEIGHTS = {
     "name_typo_short": 0.0,
     "name_surname_only": 0.5,
     "name_differs": -10.0,
-    "contact_same": 2.0,
+    "contact_same": 3.0,
     "contact_homophone": 1.0,
     # Company names
     "company_same": 10.0,
-    "company_core_same": 2.0,
+    "company_core_same": 1.0,
     "company_homophone": 5.0,
     "company_typo": 2.0,
     "company_contains": 4.0,
     "company_similar": 1.0,
     "company_differs": -8.0,
-    "same_employer": 1.0,
+    "same_employer": 6.0,
     # Places
     "same_city": 1.0,
     ("city_differs", PERSON): -3.0,
@@ -66,11 +68,11 @@ WEIGHTS = {
     ("address", PERSON, "room"): 7.0,
     ("address", PERSON, "floor"): 5.0,
     ("address", PERSON, "building"): 5.0,
-    ("address", PERSON, "number"): 3.0,
-    ("address", COMPANY, "room"): 5.0,
-    ("address", COMPANY, "floor"): 5.0,
-    ("address", COMPANY, "building"): 4.0,
-    ("address", COMPANY, "number"): 3.0,
+    ("address", PERSON, "number"): 5.0,
+    ("address", COMPANY, "room"): 7.0,
+    ("address", COMPANY, "floor"): 7.0,
+    ("address", COMPANY, "building"): 6.0,
+    ("address", COMPANY, "number"): 4.0,
     ("address_differs", PERSON): -2.0,
     ("address_differs", COMPANY): -1.0,
 }
@@ -175,6 +177,8 @@ def _companies(a: Prepared, b: Prepared, out: list[Reason]) -> None:
             Reason("company_region_differs", 0.0, {"a": x.city or x.province, "b": y.city or y.province}, veto=True)
         )
     level, similarity = company_level(x, y)
+    if level not in ("same", "core_same"):
+        _domain_spells(a, b, out)
     params: dict = {"a": x.text, "b": y.text}
     if level in ("same", "core_same"):
         params = {"core": x.core}
@@ -185,6 +189,29 @@ def _companies(a: Prepared, b: Prepared, out: list[Reason]) -> None:
         out.append(Reason("company_similar", _weight("company_typo"), params))
         return
     out.append(Reason(f"company_{level}", _weight(f"company_{level}"), params))
+
+
+def _domain_spells(a: Prepared, b: Prepared, out: list[Reason]) -> None:
+    """Company mail domains are usually the core in pinyin (尚祈 -> shangqi.com).
+
+    When the names differ slightly, a domain that spells the *other* record's core says the
+    name is a typo; domains on both sides that spell their own, different cores say these
+    are two companies.
+    """
+    spelled_a, spelled_b = core_pinyin(a.company.core), core_pinyin(b.company.core)
+    if spelled_a == spelled_b or min(len(spelled_a), len(spelled_b)) < 4:
+        return
+    for mine, other, theirs in ((a, b, spelled_b), (b, a, spelled_a)):
+        for domain in sorted(mine.email_domains):
+            if domain.startswith(theirs):
+                params = {"domain": domain, "core": other.company.core}
+                out.append(Reason("email_domain_spells_company", _weight("email_domain_spells_company"), params))
+                return
+    own_a = next((d for d in sorted(a.email_domains) if d.startswith(spelled_a)), "")
+    own_b = next((d for d in sorted(b.email_domains) if d.startswith(spelled_b)), "")
+    if own_a and own_b:
+        params = {"a": own_a, "b": own_b}
+        out.append(Reason("email_domains_spell_two_companies", _weight("email_domains_spell_two_companies"), params))
 
 
 def _employers(a: Prepared, b: Prepared, out: list[Reason]) -> None:

@@ -38,7 +38,7 @@ def name_level(a: PersonName, b: PersonName) -> str:
 
 def company_level(a: CompanyName, b: CompanyName) -> tuple[str, float]:
     """(level, similarity): same | core_same | homophone | typo | contains | similar | differs."""
-    compatible = industries_compatible(a.industry, b.industry)
+    compatible = industries_compatible(a, b)
     if a.core == b.core:
         return ("same" if compatible else "core_same"), 1.0
     full_a, full_b = a.core + "".join(a.industry), b.core + "".join(b.industry)
