@@ -28,8 +28,7 @@ if not DEFAULT_DATA.exists():
     DEFAULT_DATA = Path("/work/shared/bench/dedup/public")
 
 
-def load_scorer(data: Path):
-    path = data.parent / "score.py"
+def load_scorer(path: Path):
     spec = importlib.util.spec_from_file_location("dedup_score", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -113,13 +112,14 @@ def table(title: str, res: dict) -> str:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    ap.add_argument("--scorer", type=Path, default=DEFAULT_DATA.parent / "score.py")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "kehu-matches.csv")
     ap.add_argument("--halves", action="store_true")
     ap.add_argument("--errors", choices=("tune", "holdout"))
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--no-run", action="store_true", help="score an existing --out file")
     a = ap.parse_args(argv)
-    scorer = load_scorer(a.data)
+    scorer = load_scorer(a.scorer)
     wall = None if a.no_run else run_engine(a.data, a.out)
     res, _ = scorer.score(str(a.data), str(a.out))
     report = {"tool": "kehu", "wall_seconds": wall, "scores": res}

@@ -15,9 +15,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from pypinyin import lazy_pinyin
-
 from . import regions
+from .pinyin import to_pinyin
 from .script import to_simplified
 from .text import fold_width
 
@@ -102,6 +101,7 @@ class CompanyName:
     legal_form: str  # 有限公司, 股份有限公司, … or ""
     branch: str = ""  # branch location (上海, 杭州西湖) or the branch word when none
     branch_word: str = ""  # 分公司, 支行, …
+    spelled: str = ""  # the core in toneless pinyin
 
     @property
     def city(self) -> str:
@@ -291,6 +291,7 @@ def parse_company(raw: str) -> CompanyName | None:
         legal_form=legal,
         branch=branch or (branch_word if branch_word else ""),
         branch_word=branch_word,
+        spelled=to_pinyin(core),
     )
 
 
@@ -300,24 +301,24 @@ def company_key(raw: str) -> str:
     return name.key if name else ""
 
 
-@lru_cache(maxsize=131072)
 def core_pinyin(core: str) -> str:
-    return "".join(lazy_pinyin(core, errors="default"))
+    return to_pinyin(core)
 
 
 def industries_compatible(a: CompanyName, b: CompanyName) -> bool:
     """Whether the industry words allow the two names to be one company.
 
     Two full registered names (both with a legal form) must agree exactly: 锐聚电子有限公司
-    and 锐聚电子商务有限公司 can both exist. A short name (简称, no legal form) may name
-    only part of the industry (尚祈科技 for 尚祈网络科技有限公司) or none of it.
+    and 锐聚电子商务有限公司 can both exist. A short name (简称, no legal form) may keep only
+    part of the full name's industry words (尚祈科技 for 尚祈网络科技有限公司) or none, but
+    never add words the full name does not have.
     """
-    if not a.industry or not b.industry:
-        return not (a.legal_form and b.legal_form) or a.industry == b.industry
     if a.legal_form and b.legal_form:
         return a.industry == b.industry
-    set_a, set_b = set(a.industry), set(b.industry)
-    return set_a <= set_b or set_b <= set_a
+    if not a.legal_form and not b.legal_form:
+        return set(a.industry) <= set(b.industry) or set(b.industry) <= set(a.industry)
+    short, full = (a, b) if not a.legal_form else (b, a)
+    return set(short.industry) <= set(full.industry)
 
 
 def regions_compatible(a: CompanyName, b: CompanyName) -> bool | None:

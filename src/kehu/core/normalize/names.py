@@ -9,8 +9,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from pypinyin import lazy_pinyin
-
+from .pinyin import name_to_pinyin
 from .script import to_simplified
 from .text import fold_width
 
@@ -78,12 +77,8 @@ def parse_person_name(raw: str) -> PersonName | None:
         if surname_only or (len(title) > 1 and 1 < len(rest) <= 3):
             text, partial = rest, surname_only
             break
-    return PersonName(text, name_pinyin(text), _surname(text), partial)
-
-
-@lru_cache(maxsize=131072)
-def name_pinyin(text: str) -> str:
-    return "".join(lazy_pinyin(text, errors="default"))
+    surname = _surname(text)
+    return PersonName(text, name_to_pinyin(text, len(surname)), surname, partial)
 
 
 def normalize_person_name(raw: str) -> str:

@@ -36,6 +36,8 @@ class Gazetteer:
     district_short: dict[str, tuple[Region, ...]] = field(default_factory=dict)
     area_codes: dict[str, str] = field(default_factory=dict)  # "0571" -> 杭州市
     max_len: int = 0
+    # First character -> every name form starting with it, longest first (prefix search).
+    by_first: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def _short(name: str, suffix: re.Pattern[str] | tuple[str, ...]) -> str:
@@ -81,7 +83,12 @@ def gazetteer() -> Gazetteer:
                 district_short.setdefault(short, []).append(region)
     gz.districts = {k: tuple(v) for k, v in districts.items()}
     gz.district_short = {k: tuple(v) for k, v in district_short.items()}
-    gz.max_len = max(len(k) for k in (*gz.provinces, *gz.cities, *gz.districts))
+    forms = {*gz.provinces, *gz.cities, *gz.districts, *gz.district_short}
+    gz.max_len = max(map(len, forms))
+    by_first: dict[str, list[str]] = {}
+    for form in forms:
+        by_first.setdefault(form[0], []).append(form)
+    gz.by_first = {k: tuple(sorted(v, key=len, reverse=True)) for k, v in by_first.items()}
     return gz
 
 
@@ -112,9 +119,11 @@ def match_prefix(text: str, *, short_districts: bool = False, plain_only: bool =
     A district that exists in several cities comes back as a ``Region`` with an empty city.
     """
     gz = gazetteer()
-    for length in range(min(gz.max_len, len(text)), 1, -1):
-        word = text[:length]
-        region = (gz.plain_cities if plain_only else gz.cities).get(word) or gz.provinces.get(word)
+    cities = gz.plain_cities if plain_only else gz.cities
+    for word in gz.by_first.get(text[:1], ()):
+        if not text.startswith(word):
+            continue
+        region = cities.get(word) or gz.provinces.get(word)
         if region:
             return word, region
         candidates = gz.districts.get(word)

@@ -20,7 +20,7 @@ import math
 from dataclasses import dataclass
 
 from kehu.core.normalize.addresses import compare_addresses
-from kehu.core.normalize.companies import core_pinyin, regions_compatible
+from kehu.core.normalize.companies import regions_compatible
 
 from .reasons import Reason
 from .records import COMPANY, PERSON, Prepared
@@ -36,6 +36,7 @@ WEIGHTS = {
     ("same_mobile", COMPANY): 7.0,
     ("same_landline", PERSON): 6.0,
     ("same_landline", COMPANY): 7.0,
+    "same_switchboard": 2.0,
     ("same_email", PERSON): 10.0,
     ("same_email", COMPANY): 8.0,
     "same_email_domain": 4.0,
@@ -54,7 +55,8 @@ WEIGHTS = {
     "contact_homophone": 1.0,
     # Company names
     "company_same": 10.0,
-    "company_core_same": 1.0,
+    "company_short": 6.0,
+    "company_core_same": -2.0,
     "company_homophone": 5.0,
     "company_typo": 2.0,
     "company_contains": 4.0,
@@ -135,7 +137,11 @@ def _identifiers(a: Prepared, b: Prepared, kind: str, out: list[Reason]) -> None
     shared = a.landlines & b.landlines
     if shared:
         phone = min(shared)
-        out.append(Reason("same_landline", _weight("same_landline", kind), {"phone": phone}))
+        if kind == PERSON and a.company is not None and b.company is not None and a.company.core == b.company.core:
+            # Colleagues share the switchboard: the employer is already counted.
+            out.append(Reason("same_switchboard", _weight("same_switchboard"), {"phone": phone}))
+        else:
+            out.append(Reason("same_landline", _weight("same_landline", kind), {"phone": phone}))
     if a.emails and b.emails:
         if a.emails & b.emails:
             out.append(Reason("same_email", _weight("same_email", kind)))
@@ -177,10 +183,10 @@ def _companies(a: Prepared, b: Prepared, out: list[Reason]) -> None:
             Reason("company_region_differs", 0.0, {"a": x.city or x.province, "b": y.city or y.province}, veto=True)
         )
     level, similarity = company_level(x, y)
-    if level not in ("same", "core_same"):
+    if level not in ("same", "short", "core_same"):
         _domain_spells(a, b, out)
     params: dict = {"a": x.text, "b": y.text}
-    if level in ("same", "core_same"):
+    if level in ("same", "short", "core_same"):
         params = {"core": x.core}
     elif level == "similar":
         params["similarity"] = similarity
@@ -198,7 +204,7 @@ def _domain_spells(a: Prepared, b: Prepared, out: list[Reason]) -> None:
     name is a typo; domains on both sides that spell their own, different cores say these
     are two companies.
     """
-    spelled_a, spelled_b = core_pinyin(a.company.core), core_pinyin(b.company.core)
+    spelled_a, spelled_b = a.company.spelled, b.company.spelled
     if spelled_a == spelled_b or min(len(spelled_a), len(spelled_b)) < 4:
         return
     for mine, other, theirs in ((a, b, spelled_b), (b, a, spelled_a)):

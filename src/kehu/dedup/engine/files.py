@@ -7,12 +7,13 @@ and incoming↔incoming, with the transitive pairs of each group.
 """
 
 import csv
+import gc
 from collections.abc import Iterator
 from dataclasses import dataclass, fields
 from pathlib import Path
 
 from .clusters import Clusters
-from .compare import Match
+from .compare import Match, explain
 from .index import MemoryIndex, find_matches
 from .records import Prepared, Record, prepare
 
@@ -41,6 +42,18 @@ class ListCheck:
 
 
 def check_lists(existing: list[Record], incoming: list[Record]) -> ListCheck:
+    # Hundreds of thousands of small objects and no reference cycles: the cyclic garbage
+    # collector would only rescan them over and over (half the run time).
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _check_lists(existing, incoming)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
+def _check_lists(existing: list[Record], incoming: list[Record]) -> ListCheck:
     index = MemoryIndex()
     prepared_existing = [prepare(r) for r in existing]
     for p in prepared_existing:
@@ -54,7 +67,13 @@ def check_lists(existing: list[Record], incoming: list[Record]) -> ListCheck:
         prepared_incoming.append(p)
 
     existing_ids = {p.id for p in prepared_existing}
-    clusters = Clusters(existing_ids)
+    by_id = {p.id: p for p in (*prepared_existing, *prepared_incoming)}
+
+    def conflict(x: str, y: str) -> bool:
+        verdict = explain(by_id[x], by_id[y])
+        return verdict.points < 0 or any(r.veto for r in verdict.reasons)
+
+    clusters = Clusters(existing_ids, conflict)
     clusters.add_matches(matches)
     groups = clusters.groups()
     pairs = []

@@ -9,12 +9,11 @@ very common name in a big city) are skipped by the index as uninformative.
 
 Prefixes: m mobile · t landline · e e-mail · ed company e-mail domain · ric ID number ·
 uscc credit code · co company core · cp company core pinyin · cx company core with one
-character masked (typos) · nm person name + city · np name pinyin + city · na name + street
+character masked, with industry and city (typos) · nm person name + city · np name pinyin + city · na name + street
 number · ar street number + room.
 """
 
 from kehu.core.normalize.addresses import Address
-from kehu.core.normalize.companies import core_pinyin
 
 from .records import COMPANY, Prepared
 
@@ -41,10 +40,11 @@ def blocking_keys(p: Prepared) -> list[str]:
         if p.company is not None:
             core = p.company.core
             keys.append(f"co:{p.company.key}")
-            keys.append(f"cp:{p.company.key.replace(core, core_pinyin(core), 1)}")
+            keys.append(f"cp:{p.company.key.replace(core, p.company.spelled, 1)}")
             if len(core) >= 2:
                 industry = p.company.industry[-1] if p.company.industry else ""
-                keys += [f"cx:{core[:i]}*{core[i + 1:]}|{industry}" for i in range(len(core))]
+                # With the city: a masked two-character core alone (尚*) is far from selective.
+                keys += [f"cx:{core[:i]}*{core[i + 1:]}|{industry}|{p.city}" for i in range(len(core))]
     elif p.name is not None and not p.name.partial:
         if p.city:
             keys.append(f"nm:{p.name.text}|{p.city}")

@@ -18,6 +18,7 @@ TEMPLATES = {
     "same_mobile": _("same mobile"),
     "mobile_differs": _("different mobiles"),
     "same_landline": _("same landline %(phone)s"),
+    "same_switchboard": _("same company switchboard %(phone)s"),
     "same_email": _("same e-mail"),
     "email_differs": _("different e-mails"),
     "same_email_domain": _("same company e-mail domain %(domain)s"),
@@ -33,7 +34,8 @@ TEMPLATES = {
     "contact_homophone": _("contact names sound the same (%(a)s / %(b)s)"),
     # Company names
     "company_same": _("same company name (%(core)s)"),
-    "company_core_same": _("same company name core %(core)s, different industry"),
+    "company_short": _("same company short name %(core)s"),
+    "company_core_same": _("same name core %(core)s but a different trade"),
     "company_homophone": _("company names sound the same (%(a)s / %(b)s)"),
     "company_similar": _("company name %(similarity).2f similar (%(a)s / %(b)s)"),
     "company_contains": _("company name %(a)s contains %(b)s"),

@@ -8,7 +8,7 @@ two-character name is half of it, so a one-off in a two-character name is its ow
 from rapidfuzz.distance import Levenshtein
 from rapidfuzz.fuzz import ratio
 
-from kehu.core.normalize.companies import CompanyName, core_pinyin, industries_compatible
+from kehu.core.normalize.companies import CompanyName, industries_compatible
 from kehu.core.normalize.names import PersonName
 
 
@@ -37,15 +37,24 @@ def name_level(a: PersonName, b: PersonName) -> str:
 
 
 def company_level(a: CompanyName, b: CompanyName) -> tuple[str, float]:
-    """(level, similarity): same | core_same | homophone | typo | contains | similar | differs."""
+    """(level, similarity): same | short | core_same | homophone | typo | contains | similar | differs.
+
+    ``short``: the same core where one name is a short name without industry words (尚祈):
+    cores are reused across cities and trades, so this alone is weaker than a full match.
+    ``core_same``: the same core with contradicting industries, i.e. probably two companies.
+    """
     compatible = industries_compatible(a, b)
     if a.core == b.core:
-        return ("same" if compatible else "core_same"), 1.0
+        if not compatible:
+            return "core_same", 1.0
+        if bool(a.industry) != bool(b.industry) or (not a.industry and not (a.legal_form and b.legal_form)):
+            return "short", 1.0
+        return "same", 1.0
     full_a, full_b = a.core + "".join(a.industry), b.core + "".join(b.industry)
     similarity = ratio(full_a, full_b) / 100
     if not compatible:
         return "differs", similarity
-    if core_pinyin(a.core) == core_pinyin(b.core):
+    if a.spelled == b.spelled:
         return "homophone", similarity
     if _one_substitution(a.core, b.core) or (
         min(len(a.core), len(b.core)) >= 3 and Levenshtein.distance(a.core, b.core) == 1
