@@ -35,6 +35,8 @@ class Gazetteer:
     districts: dict[str, tuple[Region, ...]] = field(default_factory=dict)  # full name
     district_short: dict[str, tuple[Region, ...]] = field(default_factory=dict)
     area_codes: dict[str, str] = field(default_factory=dict)  # "0571" -> 杭州市
+    division_cities: dict[str, Region] = field(default_factory=dict)  # "3301" -> 杭州市
+    division_provinces: dict[str, Region] = field(default_factory=dict)  # "33" -> 浙江省
     max_len: int = 0
     # First character -> every name form starting with it, longest first (prefix search).
     by_first: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -59,7 +61,7 @@ def gazetteer() -> Gazetteer:
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
-        province, city, area_code, names = (part.strip() for part in line.split("|"))
+        province, city, division, area_code, names = (part.strip() for part in line.split("|"))
         common_word = city.startswith("~")
         city = city.lstrip("~")
         province_region = Region("province", province, province)
@@ -75,6 +77,11 @@ def gazetteer() -> Gazetteer:
                 gz.plain_cities.setdefault(short, city_region)
         if area_code:
             gz.area_codes[area_code] = city
+        gz.division_provinces.setdefault(division[:2], province_region)
+        if len(division) == 4:
+            gz.division_cities[division] = city_region
+            if province in gz.provinces and province == city:  # municipality: 1100 is the city too
+                gz.division_cities.setdefault(division[:2] + "00", city_region)
         for district in names.split():
             region = Region("district", district, province, city)
             districts.setdefault(district, []).append(region)
@@ -99,6 +106,12 @@ def province_of(city: str) -> str:
 
 def city_for_area_code(area_code: str) -> str:
     return gazetteer().area_codes.get(area_code, "")
+
+
+def region_for_division(code: str) -> Region | None:
+    """The city (or failing that, province) of a GB/T 2260 code such as 330106 or 3301."""
+    gz = gazetteer()
+    return gz.division_cities.get(code[:4]) or gz.division_provinces.get(code[:2])
 
 
 def lookup(word: str, *, plain_only: bool = False) -> Region | None:

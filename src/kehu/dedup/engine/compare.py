@@ -20,7 +20,6 @@ import math
 from dataclasses import dataclass
 
 from kehu.core.normalize.addresses import compare_addresses
-from kehu.core.normalize.companies import regions_compatible
 
 from .reasons import Reason
 from .records import COMPANY, PERSON, Prepared
@@ -178,10 +177,9 @@ def _companies(a: Prepared, b: Prepared, out: list[Reason]) -> None:
     same_code = bool(a.credit_code) and a.credit_code == b.credit_code
     if x.branch != y.branch and not same_code:
         out.append(Reason("branch_differs", 0.0, {"a": x.text, "b": y.text}, veto=True))
-    if regions_compatible(x, y) is False and not same_code:
-        out.append(
-            Reason("company_region_differs", 0.0, {"a": x.city or x.province, "b": y.city or y.province}, veto=True)
-        )
+    if not same_code and _registered_apart(a, b):
+        params = {"a": a.registered_city or a.registered_province, "b": b.registered_city or b.registered_province}
+        out.append(Reason("company_region_differs", 0.0, params, veto=True))
     level, similarity = company_level(x, y)
     if level not in ("same", "short", "core_same"):
         _domain_spells(a, b, out)
@@ -195,6 +193,14 @@ def _companies(a: Prepared, b: Prepared, out: list[Reason]) -> None:
         out.append(Reason("company_similar", _weight("company_typo"), params))
         return
     out.append(Reason(f"company_{level}", _weight(f"company_{level}"), params))
+
+
+def _registered_apart(a: Prepared, b: Prepared) -> bool:
+    if a.registered_city and b.registered_city:
+        return a.registered_city != b.registered_city
+    if a.registered_province and b.registered_province:
+        return a.registered_province != b.registered_province
+    return False
 
 
 def _domain_spells(a: Prepared, b: Prepared, out: list[Reason]) -> None:

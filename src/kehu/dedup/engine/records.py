@@ -14,7 +14,7 @@ from kehu.core.normalize.addresses import Address, parse_address
 from kehu.core.normalize.companies import CompanyName, parse_company
 from kehu.core.normalize.emails import normalize_email
 from kehu.core.normalize.names import PersonName, parse_person_name
-from kehu.core.normalize.regions import canonical_city, city_for_area_code, province_of
+from kehu.core.normalize.regions import canonical_city, city_for_area_code, province_of, region_for_division
 from kehu.core.normalize.text import fold_width
 
 PERSON = "person"
@@ -66,6 +66,10 @@ class Prepared:
     address: Address | None
     city: str  # canonical city name (杭州市) from the best available source
     province: str
+    # Where a company is registered: from its name (杭州尚祈…, 尚祈(杭州)…) or the division
+    # code inside its credit code (91330106… -> 杭州市). Empty when unknown.
+    registered_city: str = ""
+    registered_province: str = ""
     keys: list[str] = field(default_factory=list)  # filled by blocking_keys on demand
 
     @property
@@ -127,11 +131,19 @@ def prepare(record: Record) -> Prepared:
     credit_code, cc_valid = _identifier(record.credit_code, normalize_credit_code)
     address = parse_address(record.address) if record.address and record.address.strip() else None
 
+    registered_city = registered_province = ""
+    if company is not None:
+        registered_city, registered_province = company.city, company.province
+        if cc_valid and not registered_city:
+            division = region_for_division(credit_code[2:8])
+            if division is not None and (not registered_province or division.province == registered_province):
+                registered_city, registered_province = division.city, division.province
+
     city = canonical_city(record.city)
     if not city and address is not None:
         city = address.city
-    if not city and company is not None and kind == COMPANY:
-        city = company.city
+    if not city and kind == COMPANY:
+        city = registered_city
     if not city:
         city = area_city
     province = province_of(city) if city else (address.province if address else "")
@@ -152,4 +164,6 @@ def prepare(record: Record) -> Prepared:
         address=address,
         city=city,
         province=province,
+        registered_city=registered_city,
+        registered_province=registered_province,
     )
