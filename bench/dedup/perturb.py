@@ -33,7 +33,9 @@ LEGAL = re.compile(r"(集团)?(股份有限公司|有限责任公司|有限公�
 BRACKET = re.compile(r"[(（][^()（）]*[)）]")
 # Character pool for one-character edits: common characters of company cores.
 EDIT_CHARS = "华信达通泰安恒鑫源兴隆盛嘉宏昌凯锐启明瑞丰汇聚佳卓宇辰森川峰海金银云天星光"
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+)
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红鹏辉建国志宇晨浩然欣怡子涵梓轩"
 BRANCH_WORDS = ("分公司", "分公司", "办事处", "营业部")
 
@@ -88,9 +90,33 @@ def main(argv=None) -> int:
     shutil.copy(a.data / "truth_existing.csv", a.out / "truth_existing.csv")
 
     cities = sorted({r["city"].rstrip("市") for r in existing if r["city"]})
-    industries = ["供应链管理", "企业管理咨询", "网络科技", "生物科技", "信息技术", "电子商务", "投资管理", "文化传媒",
-                  "建设工程", "装饰工程", "机械设备", "医疗器械", "汽车服务", "教育科技", "环保科技", "农业发展",
-                  "智能科技", "数据科技", "通信技术", "餐饮管理", "健康管理", "科技", "贸易", "商贸", "电子"]
+    industries = [
+        "供应链管理",
+        "企业管理咨询",
+        "网络科技",
+        "生物科技",
+        "信息技术",
+        "电子商务",
+        "投资管理",
+        "文化传媒",
+        "建设工程",
+        "装饰工程",
+        "机械设备",
+        "医疗器械",
+        "汽车服务",
+        "教育科技",
+        "环保科技",
+        "农业发展",
+        "智能科技",
+        "数据科技",
+        "通信技术",
+        "餐饮管理",
+        "健康管理",
+        "科技",
+        "贸易",
+        "商贸",
+        "电子",
+    ]
 
     for rows, share in ((incoming, 0.15), (existing, 0.05)):
         for r in rows:
@@ -106,8 +132,10 @@ def main(argv=None) -> int:
     for r in existing:
         if r["address"] and r["city"]:
             by_city.setdefault(r["city"], []).append(r)
-    districts = {c: sorted({m.group(1) for r in rows if (m := re.search(r"市(.{1,4}?[区县])", r["address"]))})
-                 for c, rows in by_city.items()}
+    districts = {
+        c: sorted({m.group(1) for r in rows if (m := re.search(r"市(.{1,4}?[区县])", r["address"]))})
+        for c, rows in by_city.items()
+    }
     extra, extra_truth = [], []
 
     def add(row: dict, kind: str) -> None:
@@ -124,8 +152,18 @@ def main(argv=None) -> int:
             branch_city = rng.choice([c for c in by_city if c != city])
             where = branch_city.rstrip("市")
         other = rng.choice(by_city[branch_city])
-        add({"kind": "company", "name": person_name(rng), "company": base["company"] + where + rng.choice(BRANCH_WORDS),
-             "phone": mobile(rng), "address": other["address"], "city": branch_city, "source": "SEM"}, "branch")
+        add(
+            {
+                "kind": "company",
+                "name": person_name(rng),
+                "company": base["company"] + where + rng.choice(BRANCH_WORDS),
+                "phone": mobile(rng),
+                "address": other["address"],
+                "city": branch_city,
+                "source": "SEM",
+            },
+            "branch",
+        )
 
     for base in rng.sample(companies, 300):  # one character apart
         name = base["company"]
@@ -135,23 +173,47 @@ def main(argv=None) -> int:
         pos = start + rng.randrange(2)
         new_char = rng.choice([c for c in EDIT_CHARS if c != name[pos]])
         other = rng.choice(by_city[base["city"]])
-        add({"kind": "company", "name": person_name(rng), "company": name[:pos] + new_char + name[pos + 1 :],
-             "phone": mobile(rng), "address": other["address"], "city": base["city"], "source": "展会"}, "onechar")
+        add(
+            {
+                "kind": "company",
+                "name": person_name(rng),
+                "company": name[:pos] + new_char + name[pos + 1 :],
+                "phone": mobile(rng),
+                "address": other["address"],
+                "city": base["city"],
+                "source": "展会",
+            },
+            "onechar",
+        )
 
-    switchboards = [r for r in existing if r["kind"] == "person" and r["company"]
-                    and re.sub(r"\D", "", r["phone"]).lstrip("86")[:1] == "0"]
+    switchboards = [
+        r
+        for r in existing
+        if r["kind"] == "person" and r["company"] and re.sub(r"\D", "", r["phone"]).lstrip("86")[:1] == "0"
+    ]
     for base in rng.sample(switchboards, min(300, len(switchboards))):  # shared switchboard
         name = person_name(rng)
         while name == base["name"]:
             name = person_name(rng)
-        add({"kind": "person", "name": name, "company": base["company"], "phone": base["phone"],
-             "city": base["city"], "source": "400电话"}, "switchboard")
+        add(
+            {
+                "kind": "person",
+                "name": name,
+                "company": base["company"],
+                "phone": base["phone"],
+                "city": base["city"],
+                "source": "400电话",
+            },
+            "switchboard",
+        )
 
     rng.shuffle(extra)
     write(a.out / "existing.csv", header, existing)
     write(a.out / "incoming.csv", header, incoming + extra)
     write(a.out / "truth_incoming.csv", ["id", "entity"], truth_in + extra_truth)
-    print(f"wrote {a.out}: {len(existing)} existing, {len(incoming) + len(extra)} incoming ({len(extra)} added)")
+    print(
+        f"wrote {a.out}: {len(existing)} existing, {len(incoming) + len(extra)} incoming ({len(extra)} added)"
+    )
     return 0
 
 

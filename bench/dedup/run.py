@@ -36,7 +36,7 @@ def load_scorer(path: Path):
 
 
 def half_of(entity: str) -> str:
-    return "tune" if hashlib.md5(entity.encode()).digest()[0] % 2 == 0 else "holdout"
+    return "tune" if hashlib.md5(entity.encode(), usedforsecurity=False).digest()[0] % 2 == 0 else "holdout"
 
 
 def run_engine(data: Path, out: Path) -> float:
@@ -44,9 +44,19 @@ def run_engine(data: Path, out: Path) -> float:
     env = dict(os.environ, PYTHONPATH=str(ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", ""))
     started = time.perf_counter()
     subprocess.run(
-        [sys.executable, "-m", "kehu.dedup.engine", "--existing", str(data / "existing.csv"),
-         "--incoming", str(data / "incoming.csv"), "--out", str(out)],
-        check=True, env=env,
+        [
+            sys.executable,
+            "-m",
+            "kehu.dedup.engine",
+            "--existing",
+            str(data / "existing.csv"),
+            "--incoming",
+            str(data / "incoming.csv"),
+            "--out",
+            str(out),
+        ],
+        check=True,
+        env=env,
     )
     return time.perf_counter() - started
 
@@ -61,13 +71,15 @@ def score_halves(scorer, data: Path, pred: Path) -> dict:
         lead = min(x for x in pair if x in t_in)
         return half_of(t_in[lead])
 
+    def sel(pairs, name):
+        return {p for p in pairs if half(p) == name}
+
     result = {}
     for name in ("tune", "holdout"):
-        sel = lambda pairs: {p for p in pairs if half(p) == name}  # noqa: E731
         result[name] = {
-            "incoming_existing": scorer.prf(sel(pred_ie), sel(true_ie)),
-            "incoming_incoming": scorer.prf(sel(pred_ii), sel(true_ii)),
-            "overall": scorer.prf(sel(pred_ie | pred_ii), sel(true_ie | true_ii)),
+            "incoming_existing": scorer.prf(sel(pred_ie, name), sel(true_ie, name)),
+            "incoming_incoming": scorer.prf(sel(pred_ii, name), sel(true_ii, name)),
+            "overall": scorer.prf(sel(pred_ie | pred_ii, name), sel(true_ie | true_ii, name)),
         }
     return result
 
@@ -92,8 +104,10 @@ def print_errors(scorer, data: Path, pred: Path, which: str) -> None:
     def show(i):
         return f"  {i} {entity[i]} " + " | ".join(rows[i][c] for c in cols)
 
-    for label, pairs in (("FALSE PAIR", (pred_ie | pred_ii) - (true_ie | true_ii)),
-                         ("MISSED", (true_ie | true_ii) - (pred_ie | pred_ii))):
+    for label, pairs in (
+        ("FALSE PAIR", (pred_ie | pred_ii) - (true_ie | true_ii)),
+        ("MISSED", (true_ie | true_ii) - (pred_ie | pred_ii)),
+    ):
         for a, b in sorted(p for p in pairs if keep(p)):
             print(label)
             print(show(a))
@@ -104,8 +118,10 @@ def table(title: str, res: dict) -> str:
     lines = [title, f"{'link type':<20}{'precision':>10}{'recall':>10}{'F1':>10}{'TP':>7}{'FP':>6}{'FN':>6}"]
     for k in ("incoming_existing", "incoming_incoming", "overall"):
         m = res[k]
-        lines.append(f"{k:<20}{m['precision']:>10.4f}{m['recall']:>10.4f}{m['f1']:>10.4f}"
-                     f"{m['tp']:>7}{m['fp']:>6}{m['fn']:>6}")
+        lines.append(
+            f"{k:<20}{m['precision']:>10.4f}{m['recall']:>10.4f}{m['f1']:>10.4f}"
+            f"{m['tp']:>7}{m['fp']:>6}{m['fn']:>6}"
+        )
     return "\n".join(lines)
 
 

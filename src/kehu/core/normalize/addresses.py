@@ -74,7 +74,9 @@ def _split_admin(text: str) -> tuple[dict[str, str], str]:
         rest = text[len(word) :]
         # 上海路, 北京东路: a place name that starts a road is not a region.
         if not word.endswith(("省", "市", "区", "县", "州", "盟", "旗")) and (
-            not rest or rest[0] in _ROAD_CHARS or (len(rest) > 1 and rest[0] in "东西南北中" and rest[1] in "路街")
+            not rest
+            or rest[0] in _ROAD_CHARS
+            or (len(rest) > 1 and rest[0] in "东西南北中" and rest[1] in "路街")
         ):
             break
         if rest[:1] in ("市", "区", "县") and region.level != "district":
@@ -87,7 +89,7 @@ def _split_admin(text: str) -> tuple[dict[str, str], str]:
             if region.name in regions.gazetteer().cities:  # municipality: 北京市 is also the city
                 parts["city"] = region.name
         elif level == "city":
-            if parts["city"] and parts["city"] != region.name or parts["district"]:
+            if (parts["city"] and parts["city"] != region.name) or parts["district"]:
                 break
             parts["city"] = region.name
             parts["province"] = parts["province"] or region.province
@@ -222,7 +224,12 @@ def compare_addresses(a: Address | None, b: Address | None) -> AddressMatch | No
     if not (a.number and b.number):
         return AddressMatch("road")
     level = "number"
-    for part, reached in (("building", "building"), ("unit", "building"), ("floor", "floor"), ("room", "room")):
+    for part, reached in (
+        ("building", "building"),
+        ("unit", "building"),
+        ("floor", "floor"),
+        ("room", "room"),
+    ):
         x, y = getattr(a, part), getattr(b, part)
         if x and y:
             if x != y:

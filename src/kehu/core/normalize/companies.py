@@ -14,13 +14,16 @@ head office's core but carries a branch location, and never equals its head offi
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 from . import regions
 from .pinyin import to_pinyin
 from .script import to_simplified
 from .text import fold_width
 
-_BRACKETS = str.maketrans({"（": "(", "）": ")", "【": "(", "】": ")", "[": "(", "]": ")", "〔": "(", "〕": ")"})
+_BRACKETS = str.maketrans(
+    {"（": "(", "）": ")", "【": "(", "】": ")", "[": "(", "]": ")", "〔": "(", "〕": ")"}
+)
 _DROP = re.compile(r"[\s\"'“”‘’·・.,，、。:：;；]+")
 _BRACKETED = re.compile(r"\(([^()]*)\)")
 
@@ -52,7 +55,9 @@ _LEGAL_FORMS = (
     "店",
     "厂",
 )
-_LEGAL_BRACKETS = frozenset({"集团", "股份", "普通合伙", "有限合伙", "特殊普通合伙", "控股", "总部", "中国", "中国区"})
+_LEGAL_BRACKETS = frozenset(
+    {"集团", "股份", "普通合伙", "有限合伙", "特殊普通合伙", "控股", "总部", "中国", "中国区"}
+)
 _BRANCH_WORDS = (
     "分公司",
     "分店",
@@ -76,17 +81,12 @@ _HEAD_END = re.compile(r"(?:有限责任公司|股份有限公司|有限公司|�
 
 # Industry words (行业表述), stripped right to left; compound forms are sequences of these.
 _INDUSTRY_TOKENS = frozenset(
-    """
-    科技 技术 网络 信息 智能 数据 数字 电子 商务 电商 软件 硬件 通信 通讯 互联网 云计算 计算机 系统 集成
-    贸易 商贸 工贸 进出口 外贸 实业 国际 供应链 管理 咨询 企业 投资 资产 基金 控股 金融 担保 保险 租赁
-    融资 财务 会计 税务 法律 知识产权 人力资源 劳务 文化 传媒 传播 广告 影视 艺术 教育 培训 出版
-    建设 建筑 工程 装饰 装修 设计 规划 园林 绿化 景观 市政 房地产 地产 置业 开发 物业 家政 保洁
-    机械 设备 机电 电气 电器 电力 能源 新能源 环保 环境 材料 新材料 化工 塑料 橡胶 钢铁 金属 五金 建材
-    医疗 器械 医药 药业 制药 生物 健康 养老 卫生 汽车 汽配 服务 物流 运输 快递 货运 仓储 航运 船务
-    餐饮 食品 饮料 酒业 茶业 农业 农产品 发展 种植 养殖 林业 牧业 渔业 服饰 服装 纺织 鞋业 皮革 家居
-    家具 家纺 日用品 化妆品 印刷 包装 纸业 光电 照明 仪器 仪表 自动化 精密 制造 模具 工业 旅游 酒店
-    体育 健身 美容 商业 安防 消防 节能 检测 认证 母婴 宠物 珠宝 眼镜 礼品 玩具 乐器 文具 办公 用品
-    """.split()
+    word
+    for line in (Path(__file__).resolve().parent.parent / "data" / "industry_words.txt")
+    .read_text("utf-8")
+    .splitlines()
+    if not line.startswith("#")
+    for word in line.split()
 )
 _MAX_TOKEN = max(map(len, _INDUSTRY_TOKENS))
 _MIN_CORE = 2

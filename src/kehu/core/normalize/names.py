@@ -32,9 +32,11 @@ _TITLES = (
     "总",
     "工",
 )
-_COMPOUND_SURNAMES = frozenset(
-    "欧阳 司马 上官 诸葛 东方 皇甫 尉迟 公孙 慕容 长孙 宇文 司徒 夏侯 轩辕 令狐 钟离 端木 独孤 南宫 西门 呼延 澹台".split()
+_COMPOUND_SURNAME_LIST = (
+    "欧阳 司马 上官 诸葛 东方 皇甫 尉迟 公孙 慕容 长孙 宇文 "
+    "司徒 夏侯 轩辕 令狐 钟离 端木 独孤 南宫 西门 呼延 澹台"
 )
+_COMPOUND_SURNAMES = frozenset(_COMPOUND_SURNAME_LIST.split())
 
 
 @dataclass(frozen=True, slots=True)

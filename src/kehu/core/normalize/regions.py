@@ -14,7 +14,10 @@ from pathlib import Path
 _DATA = Path(__file__).resolve().parent.parent / "data" / "regions.txt"
 
 _PROVINCE_SUFFIXES = ("维吾尔自治区", "壮族自治区", "回族自治区", "特别行政区", "自治区", "省", "市")
-_ETHNIC = "(?:(?:朝鲜|土家|苗|羌|彝|藏|布依|侗|哈尼|壮|傣|白|景颇|傈僳|回|蒙古|柯尔克孜|哈萨克|维吾尔|畲|满|达斡尔)族?)*"
+_ETHNIC = (
+    "(?:(?:朝鲜|土家|苗|羌|彝|藏|布依|侗|哈尼|壮|傣|白|景颇|傈僳|回|"
+    "蒙古|柯尔克孜|哈萨克|维吾尔|畲|满|达斡尔)族?)*"
+)
 _CITY_SUFFIX = re.compile(_ETHNIC + "(?:自治州|地区|林区|盟|市)$")
 _DISTRICT_SUFFIX = re.compile(_ETHNIC + "(?:自治县|新区|矿区|特区|林区|区|县|市|旗)$")
 
@@ -126,7 +129,9 @@ def lookup(word: str, *, plain_only: bool = False) -> Region | None:
     return None
 
 
-def match_prefix(text: str, *, short_districts: bool = False, plain_only: bool = False) -> tuple[str, Region | None]:
+def match_prefix(
+    text: str, *, short_districts: bool = False, plain_only: bool = False
+) -> tuple[str, Region | None]:
     """The longest region name ``text`` starts with, as (matched text, region).
 
     A district that exists in several cities comes back as a ``Region`` with an empty city.

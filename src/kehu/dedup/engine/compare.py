@@ -35,7 +35,6 @@ WEIGHTS = {
     ("same_mobile", COMPANY): 7.0,
     ("same_landline", PERSON): 6.0,
     ("same_landline", COMPANY): 7.0,
-    "same_switchboard": 2.0,
     ("same_email", PERSON): 10.0,
     ("same_email", COMPANY): 8.0,
     "same_email_domain": 4.0,
@@ -136,9 +135,9 @@ def _identifiers(a: Prepared, b: Prepared, kind: str, out: list[Reason]) -> None
     shared = a.landlines & b.landlines
     if shared:
         phone = min(shared)
-        if kind == PERSON and a.company is not None and b.company is not None and a.company.core == b.company.core:
-            # Colleagues share the switchboard: the employer is already counted.
-            out.append(Reason("same_switchboard", _weight("same_switchboard"), {"phone": phone}))
+        if kind == PERSON and _same_employer(a, b):
+            # Colleagues share the switchboard: it says no more than the employer does.
+            out.append(Reason("same_switchboard", 0.0, {"phone": phone}))
         else:
             out.append(Reason("same_landline", _weight("same_landline", kind), {"phone": phone}))
     if a.emails and b.emails:
@@ -157,6 +156,15 @@ def _person_names(a: Prepared, b: Prepared, out: list[Reason]) -> None:
     level = name_level(a.name, b.name)
     params = {} if level == "same" else {"a": a.name.text, "b": b.name.text}
     out.append(Reason(f"name_{level}", _weight(f"name_{level}"), params))
+    if _same_employer(a, b):
+        # Workplace evidence (employer, its switchboard) is shared by every colleague: it
+        # supports a name that agrees, never a name that merely resembles (张永 / 张军).
+        agrees = level in ("same", "homophone", "typo")
+        out.append(Reason("same_employer", _weight("same_employer") if agrees else 0.0))
+
+
+def _same_employer(a: Prepared, b: Prepared) -> bool:
+    return a.company is not None and b.company is not None and a.company.core == b.company.core
 
 
 def _contacts(a: Prepared, b: Prepared, out: list[Reason]) -> None:
@@ -166,7 +174,9 @@ def _contacts(a: Prepared, b: Prepared, out: list[Reason]) -> None:
     if a.name.text == b.name.text:
         out.append(Reason("contact_same", _weight("contact_same")))
     elif a.name.pinyin == b.name.pinyin:
-        out.append(Reason("contact_homophone", _weight("contact_homophone"), {"a": a.name.text, "b": b.name.text}))
+        out.append(
+            Reason("contact_homophone", _weight("contact_homophone"), {"a": a.name.text, "b": b.name.text})
+        )
 
 
 def _companies(a: Prepared, b: Prepared, out: list[Reason]) -> None:
@@ -178,7 +188,10 @@ def _companies(a: Prepared, b: Prepared, out: list[Reason]) -> None:
     if x.branch != y.branch and not same_code:
         out.append(Reason("branch_differs", 0.0, {"a": x.text, "b": y.text}, veto=True))
     if not same_code and _registered_apart(a, b):
-        params = {"a": a.registered_city or a.registered_province, "b": b.registered_city or b.registered_province}
+        params = {
+            "a": a.registered_city or a.registered_province,
+            "b": b.registered_city or b.registered_province,
+        }
         out.append(Reason("company_region_differs", 0.0, params, veto=True))
     level, similarity = company_level(x, y)
     if level not in ("same", "short", "core_same"):
@@ -217,18 +230,17 @@ def _domain_spells(a: Prepared, b: Prepared, out: list[Reason]) -> None:
         for domain in sorted(mine.email_domains):
             if domain.startswith(theirs):
                 params = {"domain": domain, "core": other.company.core}
-                out.append(Reason("email_domain_spells_company", _weight("email_domain_spells_company"), params))
+                out.append(
+                    Reason("email_domain_spells_company", _weight("email_domain_spells_company"), params)
+                )
                 return
     own_a = next((d for d in sorted(a.email_domains) if d.startswith(spelled_a)), "")
     own_b = next((d for d in sorted(b.email_domains) if d.startswith(spelled_b)), "")
     if own_a and own_b:
         params = {"a": own_a, "b": own_b}
-        out.append(Reason("email_domains_spell_two_companies", _weight("email_domains_spell_two_companies"), params))
-
-
-def _employers(a: Prepared, b: Prepared, out: list[Reason]) -> None:
-    if a.company is not None and b.company is not None and a.company.core == b.company.core:
-        out.append(Reason("same_employer", _weight("same_employer")))
+        out.append(
+            Reason("email_domains_spell_two_companies", _weight("email_domains_spell_two_companies"), params)
+        )
 
 
 def _places(a: Prepared, b: Prepared, kind: str, out: list[Reason]) -> None:
@@ -264,7 +276,6 @@ def explain(a: Prepared, b: Prepared) -> Match:
         _contacts(a, b, reasons)
     else:
         _person_names(a, b, reasons)
-        _employers(a, b, reasons)
     _places(a, b, kind, reasons)
 
     points = sum(r.points for r in reasons)

@@ -9,8 +9,8 @@ very common name in a big city) are skipped by the index as uninformative.
 
 Prefixes: m mobile · t landline · e e-mail · ed company e-mail domain · ric ID number ·
 uscc credit code · co company core · cp company core pinyin · cx company core with one
-character masked, with industry and city (typos) · nm person name + city · np name pinyin + city · na name + street
-number · ar street number + room.
+character masked, with industry and city (typos) · nm person name + city · np name pinyin
++ city · na name + street number · ar street number + room.
 """
 
 from kehu.core.normalize.addresses import Address
@@ -44,7 +44,7 @@ def blocking_keys(p: Prepared) -> list[str]:
             if len(core) >= 2:
                 industry = p.company.industry[-1] if p.company.industry else ""
                 # With the city: a masked two-character core alone (尚*) is far from selective.
-                keys += [f"cx:{core[:i]}*{core[i + 1:]}|{industry}|{p.city}" for i in range(len(core))]
+                keys += [f"cx:{core[:i]}*{core[i + 1 :]}|{industry}|{p.city}" for i in range(len(core))]
     elif p.name is not None and not p.name.partial:
         if p.city:
             keys.append(f"nm:{p.name.text}|{p.city}")
@@ -54,4 +54,3 @@ def blocking_keys(p: Prepared) -> list[str]:
     if street and p.address is not None and p.address.room:
         keys.append(f"ar:{street}#{p.address.room}")
     return list(dict.fromkeys(keys))
-

@@ -23,7 +23,9 @@ TEMPLATES = {
     "email_differs": _("different e-mails"),
     "same_email_domain": _("same company e-mail domain %(domain)s"),
     "email_domain_spells_company": _("e-mail domain %(domain)s spells the company name %(core)s"),
-    "email_domains_spell_two_companies": _("e-mail domains %(a)s and %(b)s spell two different company names"),
+    "email_domains_spell_two_companies": _(
+        "e-mail domains %(a)s and %(b)s spell two different company names"
+    ),
     # Person names
     "name_same": _("same name"),
     "name_homophone": _("names sound the same (%(a)s / %(b)s)"),

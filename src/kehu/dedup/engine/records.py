@@ -24,13 +24,13 @@ _PHONE_SPLIT = re.compile(r"[/;；,，、|]+")
 _EMAIL_SPLIT = re.compile(r"[/;；,，、|\s]+")
 _CLEAN_ID = re.compile(r"[\s\-]")
 # Mail providers anyone can sign up to: a shared domain says nothing about the company.
-PUBLIC_MAIL_DOMAINS = frozenset(
-    """
-    qq.com foxmail.com 163.com 126.com yeah.net sina.com sina.cn sohu.com aliyun.com 139.com 189.cn wo.cn
-    tom.com 21cn.com 263.net gmail.com hotmail.com outlook.com live.com msn.com yahoo.com yahoo.com.cn
-    icloud.com me.com vip.qq.com vip.163.com vip.126.com vip.sina.com 188.com sogou.com protonmail.com
-    """.split()
+_PUBLIC_MAIL_DOMAIN_LIST = (
+    "qq.com foxmail.com 163.com 126.com yeah.net sina.com sina.cn sohu.com aliyun.com 139.com 189.cn "
+    "wo.cn tom.com 21cn.com 263.net gmail.com hotmail.com outlook.com live.com msn.com yahoo.com "
+    "yahoo.com.cn icloud.com me.com vip.qq.com vip.163.com vip.126.com vip.sina.com 188.com sogou.com "
+    "protonmail.com"
 )
+PUBLIC_MAIL_DOMAINS = frozenset(_PUBLIC_MAIL_DOMAIN_LIST.split())
 
 
 @dataclass(slots=True)
