@@ -8,9 +8,9 @@ one ``WHERE key IN (...)``; keys shared by too many records (a building's switch
 very common name in a big city) are skipped by the index as uninformative.
 
 Prefixes: m mobile · t landline · e e-mail · ed company e-mail domain · ric ID number ·
-uscc credit code · co company core · cp company core pinyin · cx company core with one
-character masked, with industry and city (typos) · nm person name + city · np name pinyin
-+ city · na name + street number · ar street number + room.
+uscc credit code · co company core · cy company core + city · cp company core pinyin ·
+cx company core with one character masked, with industry and city (typos) · nm person
+name + city · np name pinyin + city · na name + street number · ar street number + room.
 """
 
 from kehu.core.normalize.addresses import Address
@@ -40,6 +40,8 @@ def blocking_keys(p: Prepared) -> list[str]:
         if p.company is not None:
             core = p.company.core
             keys.append(f"co:{p.company.key}")
+            if p.city:  # stays selective where a popular core alone would be a stop key
+                keys.append(f"cy:{p.company.key}|{p.city}")
             keys.append(f"cp:{p.company.key.replace(core, p.company.spelled, 1)}")
             if len(core) >= 2:
                 industry = p.company.industry[-1] if p.company.industry else ""

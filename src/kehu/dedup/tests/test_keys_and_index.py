@@ -48,3 +48,17 @@ def test_index_finds_variants_and_skips_oversized_keys():
     assert not candidate_ids & {f"X{i}" for i in range(5)}
     matches = find_matches(index, lead)
     assert [m.right_id for m in matches] == ["C1"]
+
+
+def test_outcome_prefers_the_customer():
+    from kehu.dedup.engine import DUPLICATE_LEAD, EXISTING_CUSTOMER, NEW, decide, match_against
+
+    customer = person(id="C9", name="王伟", phone="13812345678", city="杭州")
+    earlier_lead = person(id="L8", name="王伟", phone="13812345678", email="ww@163.com", city="杭州")
+    lead = person(id="L9", name="王伟", phone="13812345678", email="ww@163.com", city="杭州")
+    matches = match_against(lead, [earlier_lead, customer])
+    assert [m.right_id for m in matches] == ["L8", "C9"]  # the lead agrees on more
+    outcome = decide(matches, is_customer=lambda record_id: record_id.startswith("C"))
+    assert (outcome.status, outcome.target_id) == (EXISTING_CUSTOMER, "C9")
+    assert decide(match_against(lead, [earlier_lead]), lambda _: False).status == DUPLICATE_LEAD
+    assert decide([], lambda _: False).status == NEW
