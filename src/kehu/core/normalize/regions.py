@@ -41,8 +41,8 @@ class Gazetteer:
     division_cities: dict[str, Region] = field(default_factory=dict)  # "3301" -> 杭州市
     division_provinces: dict[str, Region] = field(default_factory=dict)  # "33" -> 浙江省
     max_len: int = 0
-    # First character -> every name form starting with it, longest first (prefix search).
-    by_first: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # First two characters -> every name form starting with them, longest first.
+    by_start: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def _short(name: str, suffix: re.Pattern[str] | tuple[str, ...]) -> str:
@@ -95,10 +95,10 @@ def gazetteer() -> Gazetteer:
     gz.district_short = {k: tuple(v) for k, v in district_short.items()}
     forms = {*gz.provinces, *gz.cities, *gz.districts, *gz.district_short}
     gz.max_len = max(map(len, forms))
-    by_first: dict[str, list[str]] = {}
-    for form in forms:
-        by_first.setdefault(form[0], []).append(form)
-    gz.by_first = {k: tuple(sorted(v, key=len, reverse=True)) for k, v in by_first.items()}
+    by_start: dict[str, list[str]] = {}
+    for form in forms:  # every form has at least two characters
+        by_start.setdefault(form[:2], []).append(form)
+    gz.by_start = {k: tuple(sorted(v, key=len, reverse=True)) for k, v in by_start.items()}
     return gz
 
 
@@ -138,7 +138,7 @@ def match_prefix(
     """
     gz = gazetteer()
     cities = gz.plain_cities if plain_only else gz.cities
-    for word in gz.by_first.get(text[:1], ()):
+    for word in gz.by_start.get(text[:2], ()):
         if not text.startswith(word):
             continue
         region = cities.get(word) or gz.provinces.get(word)

@@ -12,11 +12,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--existing", required=True)
     parser.add_argument("--incoming", required=True)
     parser.add_argument("--out", required=True)
+    parser.add_argument("--workers", type=int, help="processes to use (default: 2 where fork() exists)")
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    result = match_files(args.existing, args.incoming, args.out)
+    result = match_files(args.existing, args.incoming, args.out, workers=args.workers)
     print(
-        f"{len(result.incoming)} incoming vs {len(result.existing)} existing: {len(result.pairs)} pairs "
+        f"{result.incoming_count} incoming vs {result.existing_count} existing: {len(result.pairs)} pairs "
         f"in {len(result.groups)} groups, {time.perf_counter() - started:.2f} s",
         file=sys.stderr,
     )

@@ -51,3 +51,16 @@ def test_clusters_refuse_contradicting_members():
     clusters = Clusters(conflict=lambda x, y: {x, y} == {"L1", "L3"})
     clusters.add_matches([_match("L1", "L2", 12), _match("L2", "L3", 11)])
     assert clusters.groups() == [["L1", "L2"]]
+
+
+def test_two_processes_give_the_same_pairs(tmp_path, monkeypatch):
+    from kehu.dedup.engine import files
+
+    existing, incoming = tmp_path / "E.csv", tmp_path / "I.csv"
+    write(existing, [f"C{i},person,王{i}号,,1381234{i:04d},,,,,杭州,官网" for i in range(40)])
+    write(incoming, [f"L{i},person,王{i}号,,+86 1381234{i:04d},,,,,杭州,SEM" for i in range(0, 40, 3)])
+    monkeypatch.setattr(files, "_MIN_PARALLEL", 0)
+    one = match_files(existing, incoming, tmp_path / "one.csv", workers=1)
+    two = match_files(existing, incoming, tmp_path / "two.csv", workers=2)
+    assert sorted(one.pairs) == sorted(two.pairs)
+    assert len(one.pairs) == 14
