@@ -17,6 +17,7 @@ import hashlib
 import importlib.util
 import json
 import os
+import resource
 import subprocess
 import sys
 import time
@@ -40,8 +41,10 @@ def half_of(entity: str) -> str:
 
 
 def run_engine(data: Path, out: Path) -> float:
+    """Wall seconds of one ``kehu.dedup.engine`` run; CPU seconds are kept in LAST_CPU."""
     out.parent.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ, PYTHONPATH=str(ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    cpu_before = _children_cpu()
     started = time.perf_counter()
     subprocess.run(
         [
@@ -58,7 +61,17 @@ def run_engine(data: Path, out: Path) -> float:
         check=True,
         env=env,
     )
-    return time.perf_counter() - started
+    wall = time.perf_counter() - started
+    LAST_CPU[0] = _children_cpu() - cpu_before
+    return wall
+
+
+LAST_CPU = [0.0]
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def score_halves(scorer, data: Path, pred: Path) -> dict:
@@ -138,7 +151,7 @@ def main(argv=None) -> int:
     scorer = load_scorer(a.scorer)
     wall = None if a.no_run else run_engine(a.data, a.out)
     res, _ = scorer.score(str(a.data), str(a.out))
-    report = {"tool": "kehu", "wall_seconds": wall, "scores": res}
+    report = {"tool": "kehu", "wall_seconds": wall, "cpu_seconds": LAST_CPU[0], "scores": res}
     if a.halves or a.errors:
         report["halves"] = score_halves(scorer, a.data, a.out)
     if a.errors:
@@ -147,7 +160,7 @@ def main(argv=None) -> int:
         print(json.dumps(report, indent=2))
         return 0
     if wall is not None:
-        print(f"kehu dedup match: {wall:.2f} s wall")
+        print(f"kehu dedup match: {wall:.2f} s wall, {LAST_CPU[0]:.2f} s CPU (all processes)")
     print(table("all incoming rows", res))
     for name, half in report.get("halves", {}).items():
         print(table(f"half: {name}", half))

@@ -247,6 +247,8 @@ def _places(a: Prepared, b: Prepared, kind: str, out: list[Reason]) -> None:
     if a.city and b.city:
         if a.city == b.city:
             out.append(Reason("same_city", _weight("same_city")))
+        elif kind == COMPANY and a.registered_city and a.registered_city == b.registered_city:
+            pass  # registered in the same city: a contact elsewhere is not another company
         else:
             out.append(Reason("city_differs", _weight("city_differs", kind), {"a": a.city, "b": b.city}))
     match = compare_addresses(a.address, b.address)

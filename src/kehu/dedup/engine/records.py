@@ -91,6 +91,9 @@ def _phones(raw: str) -> tuple[frozenset[str], frozenset[str], str]:
             mobiles.add(phone.key)
         else:
             landlines.add(phone.key)
+            if phone.canonical.count("-") == 2 and phone.kind == "landline":
+                # 0571-88123456-8001: the extension is a person, the switchboard the company.
+                landlines.add(phone.canonical.rsplit("-", 1)[0].replace("-", ""))
             area_city = area_city or city_for_area_code(phone.area_code)
     return frozenset(mobiles), frozenset(landlines), area_city
 

@@ -213,3 +213,20 @@ def test_similarity_reason_has_a_rendered_ratio():
     match = compare(a, b)
     assert match.is_match
     assert "company name 0.75 similar" in match.explain()
+
+
+def test_switchboard_with_and_without_extension():
+    a = company(company="杭州尚祈科技有限公司", phone="0571-88123456 转 8001")
+    b = company(company="尚祈科技", phone="0571-88123456")
+    assert "same_landline" in codes(explain(a, b))
+    # Two people behind one switchboard, each with an extension, are not one person.
+    x = person(name="王伟", phone="0571-88123456-8001")
+    y = person(name="李娜", phone="0571-88123456-8002")
+    assert compare(x, y) is None
+
+
+def test_registered_place_outweighs_the_contacts_city():
+    a = company(company="杭州尚祈科技有限公司", phone="13812345678", city="杭州")
+    b = company(company="杭州尚祈科技有限公司", city="上海")
+    assert "city_differs" not in codes(explain(a, b))
+    assert compare(a, b).is_match
