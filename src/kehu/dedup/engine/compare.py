@@ -66,8 +66,8 @@ WEIGHTS = {
     ("city_differs", PERSON): -3.0,
     ("city_differs", COMPANY): -6.0,
     ("address", PERSON, "room"): 7.0,
-    ("address", PERSON, "floor"): 5.0,
-    ("address", PERSON, "building"): 5.0,
+    ("address", PERSON, "floor"): 6.0,  # a flat's floor without its room: as good as the building
+    ("address", PERSON, "building"): 6.0,
     ("address", PERSON, "number"): 5.0,
     ("address", COMPANY, "room"): 7.0,
     ("address", COMPANY, "floor"): 7.0,

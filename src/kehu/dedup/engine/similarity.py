@@ -51,15 +51,18 @@ def company_level(a: CompanyName, b: CompanyName) -> tuple[str, float]:
             return "short", 1.0
         return "same", 1.0
     full_a, full_b = a.core + "".join(a.industry), b.core + "".join(b.industry)
+    if full_a == full_b:
+        return "same", 1.0  # the same words, split differently
     similarity = ratio(full_a, full_b) / 100
+    if compatible and a.spelled == b.spelled:
+        return "homophone", similarity
+    # A typo may hit the trade words too (尚祈科技 / 尚祈科枝): compare the whole name.
+    if (compatible and _one_substitution(a.core, b.core)) or _one_substitution(full_a, full_b):
+        return "typo", similarity
+    if compatible and min(len(a.core), len(b.core)) >= 3 and Levenshtein.distance(a.core, b.core) == 1:
+        return "typo", similarity
     if not compatible:
         return "differs", similarity
-    if a.spelled == b.spelled:
-        return "homophone", similarity
-    if _one_substitution(a.core, b.core) or (
-        min(len(a.core), len(b.core)) >= 3 and Levenshtein.distance(a.core, b.core) == 1
-    ):
-        return "typo", similarity
     shorter, longer = sorted((a.core, b.core), key=len)
     if len(shorter) >= 2 and shorter in longer:
         return "contains", similarity

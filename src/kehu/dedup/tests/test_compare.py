@@ -230,3 +230,11 @@ def test_registered_place_outweighs_the_contacts_city():
     b = company(company="杭州尚祈科技有限公司", city="上海")
     assert "city_differs" not in codes(explain(a, b))
     assert compare(a, b).is_match
+
+
+def test_a_typo_in_the_trade_words():
+    a = company(company="杭州尚祈科技有限公司", phone="13812345678", city="杭州")
+    b = company(company="杭州尚祈科枝有限公司", phone="13812345678", city="杭州")
+    assert compare(a, b).is_match
+    # …but without a shared phone, address or code it is just another name.
+    assert compare(a, company(company="杭州尚祈科枝有限公司", city="杭州")) is None
