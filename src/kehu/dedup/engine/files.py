@@ -5,10 +5,10 @@ phone, email, id_number, credit_code, address, city, source), runs the same engi
 intake pipeline uses, and writes every pair judged the same customer: incoming→existing
 and incoming↔incoming, with the transitive pairs of each group.
 
-With ``workers=2`` (the default where ``fork`` exists) the existing records are split in
-two; a forked child matches the leads against one half and the leads among themselves,
-the parent matches them against the other half. Only the matches cross the process
-boundary, so the second core nearly halves the wall time of a large check.
+With ``workers=2`` (the default where ``fork`` exists and a second core is free) the leads
+are prepared once, then the existing records are split in two: a forked child matches the
+leads against one half and among themselves, the parent against the other half. Only the
+matches cross the process boundary.
 """
 
 import csv
@@ -22,6 +22,7 @@ from pathlib import Path
 from .clusters import Clusters
 from .compare import Match, explain
 from .index import MemoryIndex, find_matches
+from .keys import blocking_keys
 from .records import Prepared, Record, prepare
 
 _FIELDS = [f.name for f in fields(Record)]
@@ -49,14 +50,21 @@ class ListCheck:
     pairs: list[tuple[str, str]]
 
 
-def _match_part(existing: list[Record], incoming: list[Record], among_incoming: bool) -> list[Match]:
-    """Matches of the leads against ``existing`` (and, if asked, against earlier leads)."""
+def _match_part(
+    existing: list[Record], leads: list[Prepared], among_incoming: bool, keep: dict | None = None
+) -> list[Match]:
+    """Matches of the leads against ``existing`` (and, if asked, against earlier leads).
+
+    ``keep`` collects the prepared existing records, for the grouping step to reuse.
+    """
     index = MemoryIndex()
     for record in existing:
-        index.add(prepare(record))
+        prepared = prepare(record)
+        index.add(prepared)
+        if keep is not None:
+            keep[prepared.id] = prepared
     matches: list[Match] = []
-    for record in incoming:
-        lead = prepare(record)
+    for lead in leads:
         matches += [m for m in find_matches(index, lead) if m.is_match]
         if among_incoming:
             index.add(lead)  # later leads are checked against earlier ones too
@@ -64,39 +72,58 @@ def _match_part(existing: list[Record], incoming: list[Record], among_incoming: 
 
 
 # Inputs of the forked child, inherited through fork() instead of pickled.
-_FORK_INPUT: tuple[list[Record], list[Record]] = ([], [])
+_FORK_INPUT: tuple[list[Record], list[Prepared]] = ([], [])
 
 
 def _child_part() -> list[Match]:
-    existing, incoming = _FORK_INPUT
-    return _match_part(existing, incoming, among_incoming=True)
+    existing, leads = _FORK_INPUT
+    return _match_part(existing, leads, among_incoming=True)
 
 
 def _default_workers() -> int:
+    """Two processes where fork() exists and a second core is actually free.
+
+    On a busy machine the second process only competes for the same core and adds the cost
+    of its own caches, so a 1-minute load average near the core count means one process.
+    """
     if "fork" not in multiprocessing.get_all_start_methods():
         return 1
-    return min(2, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    if cores < 2:
+        return 1
+    try:
+        busy = os.getloadavg()[0] > cores - 0.5
+    except OSError:
+        busy = False
+    return 1 if busy else 2
 
 
-def _find_all_matches(existing: list[Record], incoming: list[Record], workers: int) -> list[Match]:
+def _find_all_matches(
+    existing: list[Record], incoming: list[Record], workers: int, keep: dict[str, Prepared]
+) -> list[Match]:
+    leads = [prepare(r) for r in incoming]
+    keep.update((lead.id, lead) for lead in leads)
     if workers < 2 or len(existing) < _MIN_PARALLEL:
-        return _match_part(existing, incoming, among_incoming=True)
+        return _match_part(existing, leads, among_incoming=True, keep=keep)
+    for lead in leads:  # computed once, before the fork, for both processes
+        lead.keys = blocking_keys(lead)
     global _FORK_INPUT
     half = len(existing) // 2
-    _FORK_INPUT = (existing[:half], incoming)
+    _FORK_INPUT = (existing[:half], leads)
     try:
         with multiprocessing.get_context("fork").Pool(1) as pool:
             child = pool.apply_async(_child_part)
-            mine = _match_part(existing[half:], incoming, among_incoming=False)
+            mine = _match_part(existing[half:], leads, among_incoming=False, keep=keep)
             return child.get() + mine
     finally:
         _FORK_INPUT = ([], [])
 
 
-def _group(matches: list[Match], existing: list[Record], incoming: list[Record]) -> tuple[list, list]:
+def _group(
+    matches: list[Match], existing: list[Record], incoming: list[Record], prepared: dict[str, Prepared]
+) -> tuple[list, list]:
     existing_ids = {r.id for r in existing}
     records = {r.id: r for r in (*existing, *incoming)}
-    prepared: dict[str, Prepared] = {}
 
     def get(record_id: str) -> Prepared:
         if record_id not in prepared:
@@ -126,8 +153,9 @@ def check_lists(existing: list[Record], incoming: list[Record], workers: int | N
     gc.disable()
     try:
         workers = _default_workers() if workers is None else workers
-        matches = _find_all_matches(existing, incoming, workers)
-        groups, pairs = _group(matches, existing, incoming)
+        prepared: dict[str, Prepared] = {}
+        matches = _find_all_matches(existing, incoming, workers, prepared)
+        groups, pairs = _group(matches, existing, incoming, prepared)
         return ListCheck(len(existing), len(incoming), matches, groups, pairs)
     finally:
         if gc_was_enabled:
