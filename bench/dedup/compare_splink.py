@@ -31,7 +31,7 @@ def splink_python() -> Path:
     return python
 
 
-def run_splink(data: Path, out: Path, threshold: float) -> tuple[float, dict]:
+def run_splink(data: Path, out: Path, threshold: float, sweep: str = "") -> tuple[float, dict]:
     python = splink_python()
     started = time.perf_counter()
     completed = subprocess.run(
@@ -44,6 +44,8 @@ def run_splink(data: Path, out: Path, threshold: float) -> tuple[float, dict]:
             str(out),
             "--threshold",
             str(threshold),
+            "--sweep",
+            sweep,
             "--json",
         ],
         check=True,
@@ -64,13 +66,16 @@ def main(argv=None) -> int:
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
     ap.add_argument("--scorer", type=Path, default=DEFAULT_DATA.parent / "score.py")
     ap.add_argument("--threshold", type=float, default=0.9, help="Splink match probability to cluster at")
+    ap.add_argument("--sweep", default="", help="also score Splink at these thresholds, e.g. 0.5,0.99")
     ap.add_argument("--json", action="store_true")
     a = ap.parse_args(argv)
     scorer = load_scorer(a.scorer)
     kehu_out, splink_out = OUT / "kehu-matches.csv", OUT / "splink-matches.csv"
 
     kehu_wall = run_engine(a.data, kehu_out)
-    splink_wall, splink_info = run_splink(a.data, splink_out, a.threshold)
+    splink_wall, splink_info = run_splink(a.data, splink_out, a.threshold, a.sweep)
+    if a.sweep:  # the process also clustered at the extra thresholds: use the script's own clock
+        splink_wall = splink_info["wall_seconds"]
     results = {
         "kehu": {"wall_seconds": kehu_wall, "scores": scorer.score(str(a.data), str(kehu_out))[0]},
         "splink": {
@@ -96,6 +101,14 @@ def main(argv=None) -> int:
                 f"{m['tp']:>7}{m['fp']:>6}{m['fn']:>6}"
             )
     print(f"wall time: kehu {kehu_wall:.1f} s, splink {splink_wall:.1f} s")
+    for extra in (float(t) for t in a.sweep.split(",") if t):
+        path = splink_out.with_name(f"{splink_out.stem}-{extra}{splink_out.suffix}")
+        scores = scorer.score(str(a.data), str(path))[0]
+        cells = []
+        for kind in ("incoming_existing", "incoming_incoming"):
+            m = scores[kind]
+            cells.append(f"{kind} P {m['precision']:.4f} R {m['recall']:.4f} F1 {m['f1']:.4f}")
+        print(f"splink at {extra}: " + ", ".join(cells))
     return 0
 
 

@@ -97,7 +97,27 @@ def build_settings():
     )
 
 
-def run(data: Path, out: Path, threshold: float) -> dict:
+def write_clusters(linker, predictions, threshold: float, out: Path) -> list[tuple[str, str]]:
+    clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(
+        predictions, threshold_match_probability=threshold
+    )
+    members: dict[str, list[str]] = {}
+    for row in clusters.as_record_list():
+        members.setdefault(row["cluster_id"], []).append(row["unique_id"])
+    pairs = []
+    for ids in members.values():
+        leads = sorted(i for i in ids if i.startswith("L"))
+        held = sorted(i for i in ids if not i.startswith("L"))
+        pairs += [(lead, c) for lead in leads for c in held]
+        pairs += [(x, y) for n, x in enumerate(leads) for y in leads[n + 1 :]]
+    with out.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(["left_id", "right_id"])
+        writer.writerows(pairs)
+    return pairs
+
+
+def run(data: Path, out: Path, threshold: float, sweep: tuple[float, ...] = ()) -> dict:
     from splink import DuckDBAPI, Linker, block_on
 
     started = time.perf_counter()
@@ -117,23 +137,10 @@ def run(data: Path, out: Path, threshold: float) -> dict:
     trained = time.perf_counter()
 
     predictions = linker.inference.predict(threshold_match_probability=0.01)
-    clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(
-        predictions, threshold_match_probability=threshold
-    )
-    members: dict[str, list[str]] = {}
-    for row in clusters.as_record_list():
-        members.setdefault(row["cluster_id"], []).append(row["unique_id"])
-    pairs = []
-    for ids in members.values():
-        leads = sorted(i for i in ids if i.startswith("L"))
-        held = sorted(i for i in ids if not i.startswith("L"))
-        pairs += [(lead, c) for lead in leads for c in held]
-        pairs += [(x, y) for n, x in enumerate(leads) for y in leads[n + 1 :]]
-    with out.open("w", newline="", encoding="utf-8") as f:
-        writer = csv.writer(f)
-        writer.writerow(["left_id", "right_id"])
-        writer.writerows(pairs)
+    pairs = write_clusters(linker, predictions, threshold, out)
     finished = time.perf_counter()
+    for extra in sweep:  # outside the timed wall: other thresholds, same model
+        write_clusters(linker, predictions, extra, out.with_name(f"{out.stem}-{extra}{out.suffix}"))
     return {
         "tool": "splink",
         "threshold": threshold,
@@ -148,10 +155,12 @@ def main(argv=None) -> int:
     ap.add_argument("--data", type=Path, required=True)
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--threshold", type=float, default=0.9, help="match probability to cluster at")
+    ap.add_argument("--sweep", default="", help="more thresholds, comma-separated, written to OUT-<t>.csv")
     ap.add_argument("--json", action="store_true")
     a = ap.parse_args(argv)
     a.out.parent.mkdir(parents=True, exist_ok=True)
-    result = run(a.data, a.out, a.threshold)
+    sweep = tuple(float(t) for t in a.sweep.split(",") if t)
+    result = run(a.data, a.out, a.threshold, sweep)
     print(
         json.dumps(result)
         if a.json
