@@ -152,23 +152,31 @@ def _fine_parts(tokens: list[tuple[str, str, str]]) -> dict[str, str]:
     return out
 
 
+_LEADING_TEXT = re.compile(r"\D*")
+
+
+@lru_cache(maxsize=65536)
+def _head(prefix: str) -> tuple[dict[str, str], str, str]:
+    """Admin parts, town and road of the text before the first digit (shared by many addresses)."""
+    admin, rest = _split_admin(prefix)
+    town = ""
+    match = _TOWN.match(rest)
+    if match and not _ROAD_END.search(match.group(1)[:-1]):
+        town, rest = match.group(1), rest[match.end() :]
+    return admin, town, rest
+
+
 @lru_cache(maxsize=131072)
 def parse_address(raw: str) -> Address | None:
     text = clean_address_text(raw)
     if not text:
         return None
-    admin, rest = _split_admin(text)
-    town = ""
-    match = _TOWN.match(rest)
-    if match and not _ROAD_END.search(match.group(1)[:-1]):
-        town, rest = match.group(1), rest[match.end() :]
-
+    prefix = _LEADING_TEXT.match(text).group(0)
+    admin, town, road = _head(prefix)
+    rest = text[len(prefix) :]
     tokens = [
         (m.group(1) or "", m.group(2) or "", m.group(3) or "") for m in _TOKEN.finditer(rest) if m.group(0)
     ]
-    road = ""
-    if tokens and tokens[0][2]:
-        road = tokens.pop(0)[2]
     lane = number = ""
     if tokens and tokens[0][0]:
         digits, marker, _ = tokens[0]

@@ -183,9 +183,10 @@ def _companies(a: Prepared, b: Prepared, out: list[Reason]) -> None:
     x, y = a.company, b.company
     if x is None or y is None:
         return
-    # One registration, one code: an equal credit code outweighs what the names say.
+    # A branch registers its own credit code, so a head office's code on a branch lead is a
+    # typing mistake: the branch word wins. The registration place is the code's to decide.
     same_code = bool(a.credit_code) and a.credit_code == b.credit_code
-    if x.branch != y.branch and not same_code:
+    if x.branch != y.branch:
         out.append(Reason("branch_differs", 0.0, {"a": x.text, "b": y.text}, veto=True))
     if not same_code and _registered_apart(a, b):
         params = {

@@ -242,3 +242,9 @@ def test_a_typo_in_the_trade_words():
     assert compare(a, b).is_match
     # …but without a shared phone, address or code it is just another name.
     assert compare(a, company(company="杭州尚祈科枝有限公司", city="杭州")) is None
+
+
+def test_branch_with_the_head_office_code_is_still_a_branch():
+    head = company(company="杭州尚祈科技有限公司", credit_code="91330100MA1KF39C23")
+    branch = company(company="杭州尚祈科技有限公司滨江分公司", credit_code="91330100MA1KF39C23")
+    assert explain(head, branch).decision == "distinct"
