@@ -195,18 +195,15 @@ def _companies(a: Prepared, b: Prepared, out: list[Reason]) -> None:
         }
         out.append(Reason("company_region_differs", 0.0, params, veto=True))
     level, similarity = company_level(x, y)
-    if level not in ("same", "short", "core_same"):
-        _domain_spells(a, b, out)
-    params: dict = {"a": x.text, "b": y.text}
     if level in ("same", "short", "core_same"):
-        params = {"core": x.core}
-    elif level == "similar":
-        params["similarity"] = similarity
-    elif level == "typo":
-        level, params["similarity"] = "similar", similarity
-        out.append(Reason("company_similar", _weight("company_typo"), params))
+        out.append(Reason(f"company_{level}", _weight(f"company_{level}"), {"core": x.core}))
         return
-    out.append(Reason(f"company_{level}", _weight(f"company_{level}"), params))
+    _domain_spells(a, b, out)
+    params: dict = {"a": x.text, "b": y.text}
+    code = f"company_{level}"
+    if level in ("typo", "similar"):  # both read "company name 0.83 similar"; a typo weighs more
+        code, params["similarity"] = "company_similar", similarity
+    out.append(Reason(code, _weight(f"company_{level}"), params))
 
 
 def _registered_apart(a: Prepared, b: Prepared) -> bool:
@@ -245,7 +242,8 @@ def _domain_spells(a: Prepared, b: Prepared, out: list[Reason]) -> None:
 
 
 def _places(a: Prepared, b: Prepared, kind: str, out: list[Reason]) -> None:
-    if a.city and b.city:
+    cities_compared = bool(a.city and b.city)
+    if cities_compared:
         if a.city == b.city:
             out.append(Reason("same_city", _weight("same_city")))
         elif kind == COMPANY and a.registered_city and a.registered_city == b.registered_city:
@@ -256,7 +254,7 @@ def _places(a: Prepared, b: Prepared, kind: str, out: list[Reason]) -> None:
     if match is None or match.level == "road":
         return
     if match.level == "different":
-        if match.conflict != "city":  # already counted
+        if not (match.conflict == "city" and cities_compared):  # not counted twice
             out.append(Reason("address_differs", _weight("address_differs", kind), {"part": match.conflict}))
         return
     points = _weight("address", kind, match.level)

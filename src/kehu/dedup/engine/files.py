@@ -15,6 +15,7 @@ import csv
 import gc
 import multiprocessing
 import os
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -81,13 +82,14 @@ def _child_part() -> list[Match]:
 
 
 def _default_workers() -> int:
-    """Two processes where fork() exists and a second core is actually free.
+    """Two processes where fork() exists, the caller has no other threads and a second core
+    is actually free.
 
     On a busy machine the second process only competes for the same core and adds the cost
     of its own caches, so a 1-minute load average near the core count means one process.
     """
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return 1
+    if "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
+        return 1  # forking a threaded process (a web or task worker) can deadlock the child
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     if cores < 2:
         return 1
