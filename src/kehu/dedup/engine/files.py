@@ -5,7 +5,7 @@ phone, email, id_number, credit_code, address, city, source), runs the same engi
 intake pipeline uses, and writes every pair judged the same customer: incoming→existing
 and incoming↔incoming, with the transitive pairs of each group.
 
-With ``workers=2`` (the default where ``fork`` exists and a second core is free) the leads
+With ``workers=2`` (the default where ``fork`` exists and there are two cores) the leads
 are prepared once, then the existing records are split in two: a forked child matches the
 leads against one half and among themselves, the parent against the other half. Only the
 matches cross the process boundary.
@@ -82,22 +82,11 @@ def _child_part() -> list[Match]:
 
 
 def _default_workers() -> int:
-    """Two processes where fork() exists, the caller has no other threads and a second core
-    is actually free.
-
-    On a busy machine the second process only competes for the same core and adds the cost
-    of its own caches, so a 1-minute load average near the core count means one process.
-    """
+    """Two processes where fork() exists, there are two cores and the caller has no threads."""
     if "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
         return 1  # forking a threaded process (a web or task worker) can deadlock the child
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    if cores < 2:
-        return 1
-    try:
-        busy = os.getloadavg()[0] > cores - 0.5
-    except OSError:
-        busy = False
-    return 1 if busy else 2
+    return 2 if cores >= 2 else 1
 
 
 def _find_all_matches(
