@@ -4,6 +4,7 @@ from django.views.generic import RedirectView
 
 from kehu.api import api
 from kehu.core import views as core_views
+from kehu.core.admin_site import discover as discover_settings
 
 urlpatterns = [
     path("", core_views.home, name="home"),
@@ -19,6 +20,7 @@ urlpatterns = [
     path("activities/", include("kehu.activities.urls")),
     path("messaging/", include("kehu.messaging.urls")),
     path("analytics/", include("kehu.analytics.urls")),
+    path("settings/", discover_settings().urls),
     path("healthz", core_views.healthz, name="healthz"),
     path("favicon.ico", RedirectView.as_view(url="/static/kehu/favicon.svg", permanent=True)),
 ]

@@ -9,6 +9,8 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self):
-        from . import reference
+        from . import nav, reference
+
+        nav.register(nav.NavItem(90, "settings:index", _("Settings"), "settings", capability="manage_org"))
 
         post_migrate.connect(reference.ensure, sender=self, dispatch_uid="kehu.core.reference")
