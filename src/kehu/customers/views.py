@@ -71,6 +71,8 @@ def customer_list(request):
         "filter": flt,
         "sorts": SORTS,
         "owners": owners.order_by("name"),
+        # Someone who only sees their own customers has nothing to choose between.
+        "show_owner_filter": ids is None or len(ids) > 1,
         "types": Customer.Type.choices,
         "kinds": Customer.Kind.choices,
         "tiers": Customer.ValueTier.choices,
