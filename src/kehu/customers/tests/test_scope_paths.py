@@ -101,3 +101,15 @@ def test_manager_reaches_the_department_but_not_beyond(org, api, mine_and_theirs
     client = api(org.manager_east)
     assert client.get(f"/customers/{theirs.pk}").status_code == 200
     assert client.get(f"/customers/{south.pk}").status_code == 404
+
+
+def test_ui_export_contains_only_visible_rows(org, web, mine_and_theirs):
+    assert web(org.sales_a1).get("/customers/export/").status_code == 403  # no export capability
+    org.roles["salesperson"].capabilities.append("export")
+    org.roles["salesperson"].save()
+    for query in ({}, {"owner": org.sales_a2.pk}, {"q": "同事"}):
+        response = web(org.sales_a1).get("/customers/export/", {"format": "csv", **query})
+        body = b"".join(response.streaming_content).decode("utf-8-sig")
+        assert "同事的客户" not in body, query
+    body = b"".join(web(org.sales_a1).get("/customers/export/").streaming_content).decode("utf-8-sig")
+    assert "我的客户" in body
