@@ -57,6 +57,9 @@ class CustomerForm(forms.Form):
     dealer = forms.ModelChoiceField(
         label=_("Dealer"), queryset=Dealer.objects.filter(active=True), required=False
     )
+    collaborators = forms.ModelMultipleChoiceField(
+        label=_("Collaborators"), queryset=User.objects.none(), required=False
+    )
     tags = forms.ModelMultipleChoiceField(label=_("Tags"), queryset=Tag.objects.all(), required=False)
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
@@ -68,6 +71,7 @@ class CustomerForm(forms.Form):
         owners = User.objects.filter(is_active=True)
         self.fields["owner"].queryset = owners if ids is None else owners.filter(pk__in=ids)
         self.fields["owner"].empty_label = _("— nobody (pool) —")
+        self.fields["collaborators"].queryset = self.fields["owner"].queryset
         self.instance = instance
         # Cities and districts are loaded for the chosen province/city only.
         province = self.data.get("province") or (instance.province_id if instance else None)
@@ -79,8 +83,8 @@ class CustomerForm(forms.Form):
         """Cleaned values as the services expect them (ids for related records)."""
         data = {}
         for name, value in self.cleaned_data.items():
-            if name == "tags":
-                data[name] = [t.pk for t in value]
+            if name in ("tags", "collaborators"):
+                data[name] = [obj.pk for obj in value]
             elif hasattr(value, "pk"):
                 data[name] = value.pk
             else:
@@ -112,6 +116,7 @@ def customer_initial(c: Customer) -> dict:
         "longitude": c.longitude,
         "owner": c.owner_id,
         "dealer": c.dealer_id,
+        "collaborators": list(c.collaborator_links.values_list("user_id", flat=True)),
         "tags": list(c.tags.values_list("pk", flat=True)),
         "notes": c.notes,
     }

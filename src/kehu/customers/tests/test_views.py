@@ -78,3 +78,35 @@ def test_notes_and_contacts_from_the_page(org, web):
     assert "询问价格" in html and "孙经理" in html
     filtered = client.get(f"/customers/{customer.pk}/", {"kind": "consultation"}).content.decode()
     assert "询问价格" in filtered
+
+
+def test_collaborators_are_set_from_the_form_within_the_editors_scope(org, web):
+    client = web(org.manager_east)
+    response = client.post(
+        "/customers/new/",
+        {
+            "kind": "company",
+            "name": "协作测试有限公司",
+            "type": "potential",
+            "owner": org.sales_a1.pk,
+            "collaborators": [org.sales_a2.pk, org.sales_b.pk],
+        },
+    )
+    customer = Customer.objects.get(name="协作测试有限公司")
+    assert response.status_code == 302
+    assert set(customer.collaborators.values_list("username", flat=True)) == {"sales_a2", "sales_b"}
+    # The edit form shows them selected, and someone outside the manager's department is refused.
+    form = client.get(f"/customers/{customer.pk}/edit/").content.decode()
+    assert f'value="{org.sales_b.pk}" selected' in form
+    response = client.post(
+        f"/customers/{customer.pk}/edit/",
+        {
+            "kind": "company",
+            "name": "协作测试有限公司",
+            "type": "potential",
+            "owner": org.sales_a1.pk,
+            "collaborators": [org.sales_south.pk],
+        },
+    )
+    assert response.status_code == 200 and "collaborators" in response.content.decode()
+    assert set(customer.collaborators.values_list("username", flat=True)) == {"sales_a2", "sales_b"}
