@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,8 +10,15 @@ class LeadsConfig(AppConfig):
 
     def ready(self):
         from kehu.accounts import scope
+        from kehu.core import nav
 
-        from .models import Lead
+        from . import capabilities, panels  # noqa: F401 - registers capabilities and the customer panel
+        from .models import ImportRun, Lead
+        from .services import notices  # noqa: F401 - registers timeline and notification kinds
+        from .services.setup import ensure_defaults
 
         # Owned leads follow the owner's scope; the pool app extends this for pooled leads.
         scope.register(Lead)
+        scope.register(ImportRun, owner_field="created_by")  # an import is its importer's
+        nav.register(nav.NavItem(10, "leads:list", _("Leads"), "leads"))
+        post_migrate.connect(ensure_defaults, sender=self, dispatch_uid="kehu.leads.defaults")

@@ -106,6 +106,8 @@ class Lead(models.Model):
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     phone_key = models.CharField(max_length=24, blank=True, db_index=True)
     email = models.CharField(_("e-mail"), max_length=254, blank=True, db_index=True)
+    # Company-name core (尚祈, 尚祈/上海 for a branch): finds a company's leads across spellings.
+    company_key = models.CharField(max_length=80, blank=True, db_index=True)
     wechat = models.CharField(_("WeChat"), max_length=64, blank=True)
     id_number = models.CharField(_("resident ID number"), max_length=18, blank=True)
     credit_code = models.CharField(_("unified social credit code"), max_length=18, blank=True)
@@ -214,3 +216,148 @@ class Lead(models.Model):
         if self.company and self.name:
             return f"{self.name} · {self.company}"
         return self.name or self.company or f"#{self.pk}"
+
+
+class GradingRule(models.Model):
+    """Points a lead earns for having a field (or a field with a given value)."""
+
+    FIELDS = [
+        ("phone", _("phone")),
+        ("mobile", _("mobile phone")),
+        ("email", _("e-mail")),
+        ("wechat", _("WeChat")),
+        ("company", _("company")),
+        ("credit_code", _("unified social credit code")),
+        ("title", _("job title")),
+        ("address", _("address")),
+        ("city", _("city")),
+        ("industry", _("industry")),
+        ("company_size", _("company size")),
+        ("demand_type", _("demand type")),
+        ("urgency", _("urgency")),
+        ("notes", _("notes")),
+    ]
+
+    field = models.CharField(_("field"), max_length=20, choices=FIELDS)
+    # Empty: any value counts. Otherwise the value (a code: urgency "high", size "large" …).
+    value = models.CharField(_("value"), max_length=40, blank=True)
+    points = models.SmallIntegerField(_("points"))
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["field", "value"]
+        verbose_name = _("grading rule")
+        verbose_name_plural = _("grading rules")
+
+    def __str__(self) -> str:
+        label = dict(self.FIELDS).get(self.field, self.field)
+        return f"{label}{'=' + self.value if self.value else ''}: {self.points}"
+
+
+class GradingSettings(models.Model):
+    """Score thresholds for grades A and B (one row); below ``b_at`` is C."""
+
+    a_at = models.PositiveSmallIntegerField(_("grade A from score"), default=70)
+    b_at = models.PositiveSmallIntegerField(_("grade B from score"), default=40)
+
+    class Meta:
+        verbose_name = _("grade thresholds")
+        verbose_name_plural = _("grade thresholds")
+
+    def __str__(self) -> str:
+        return f"A ≥ {self.a_at}, B ≥ {self.b_at}"
+
+
+class CaptureForm(models.Model):
+    """A website or landing-page form that posts leads to the public capture endpoint."""
+
+    name = models.CharField(_("name"), max_length=100)
+    channel = models.ForeignKey(
+        Channel, models.PROTECT, related_name="capture_forms", verbose_name=_("channel")
+    )
+    key = models.CharField(_("form key"), max_length=64, unique=True)
+    allowed_origins = models.TextField(
+        _("allowed origins"),
+        blank=True,
+        help_text=_("One per line, e.g. https://www.example.com; empty allows no cross-site posts."),
+    )
+    honeypot_field = models.CharField(_("honeypot field"), max_length=40, default="website")
+    per_key_per_minute = models.PositiveIntegerField(_("posts per minute for this form"), default=120)
+    per_ip_per_minute = models.PositiveIntegerField(_("posts per minute per visitor IP"), default=10)
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("capture form")
+        verbose_name_plural = _("capture forms")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def origins(self) -> list[str]:
+        return [o.strip().rstrip("/") for o in self.allowed_origins.splitlines() if o.strip()]
+
+
+class EnrichmentSource(models.Model):
+    """Where missing company facts (industry, size, credit code) are looked up."""
+
+    class Kind(models.TextChoices):
+        CSV = "csv", _("company registry CSV file")
+        HTTP = "http", _("HTTP service")
+
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    location = models.CharField(_("file path or URL"), max_length=500)
+    timeout = models.FloatField(_("timeout (seconds)"), default=2.0)
+    active = models.BooleanField(_("active"), default=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = _("enrichment source")
+        verbose_name_plural = _("enrichment sources")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ImportRun(models.Model):
+    """One file imported into leads: the mapping used and what became of every row."""
+
+    class Status(models.TextChoices):
+        MAPPING = "mapping", _("waiting for column mapping")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+", verbose_name=_("by")
+    )
+    channel = models.ForeignKey(
+        Channel, models.PROTECT, null=True, related_name="+", verbose_name=_("channel")
+    )
+    filename = models.CharField(_("file"), max_length=255)
+    file_hash = models.CharField(max_length=64)
+    stored_path = models.CharField(max_length=500, blank=True)
+    headers = models.JSONField(default=list)
+    mapping = models.JSONField(default=dict)  # column header -> lead field
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.MAPPING)
+    total = models.PositiveIntegerField(_("rows"), default=0)
+    created = models.PositiveIntegerField(_("new leads"), default=0)
+    duplicates = models.PositiveIntegerField(_("duplicates of leads"), default=0)
+    existing = models.PositiveIntegerField(_("existing customers"), default=0)
+    skipped = models.PositiveIntegerField(_("already imported"), default=0)
+    rejected = models.PositiveIntegerField(_("rejected"), default=0)
+    # [{"row": n, "values": {...}, "errors": {"field": [..]}}] for every rejected row.
+    errors = models.JSONField(default=list)
+    created_at = models.DateTimeField(_("created"))
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("lead import")
+        verbose_name_plural = _("lead imports")
+
+    def __str__(self) -> str:
+        return self.filename

@@ -1,0 +1,15 @@
+"""Lead rules: every path (UI, API, capture endpoint, import, CLI) goes through here."""
+
+from .intake import ALREADY_IMPORTED, REJECTED, Pipeline, RowResult, intake_batch, intake_one, row_key
+from .leads import update_lead
+
+__all__ = [
+    "ALREADY_IMPORTED",
+    "REJECTED",
+    "Pipeline",
+    "RowResult",
+    "intake_batch",
+    "intake_one",
+    "row_key",
+    "update_lead",
+]

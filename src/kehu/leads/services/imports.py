@@ -1,0 +1,247 @@
+"""Importing lead files (CSV, .xlsx): read, map columns, run through intake, report.
+
+The same code serves the upload page and ``kehu leads import``. Each row gets an intake key
+made of the channel, the row's mapped values and how many times the same values occurred
+before in the file: re-importing a file (or the same rows saved in another format) finds
+every row already imported and creates nothing; a row repeated inside one file becomes a
+linked duplicate. Every row is accounted for in the run's counts, and every rejected row
+is listed with its reasons in the error report.
+"""
+
+import csv
+import hashlib
+import io
+from collections import Counter
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from django.utils.translation import gettext as _
+
+from kehu.core import clock
+from kehu.core.errors import ValidationFailed
+from kehu.core.normalize.text import fold_width
+from kehu.dedup.engine import DUPLICATE_LEAD, EXISTING_CUSTOMER, NEW
+
+from ..models import Channel, ImportRun
+from .intake import ALREADY_IMPORTED, REJECTED, Pipeline, row_key
+
+MAX_ROWS = 1_000_000
+TARGETS = [
+    "name",
+    "company",
+    "title",
+    "phone",
+    "email",
+    "wechat",
+    "id_number",
+    "credit_code",
+    "address",
+    "province",
+    "city",
+    "district",
+    "industry",
+    "company_size",
+    "demand_type",
+    "urgency",
+    "notes",
+    "kind",
+]
+# Header words (lower-case, width-folded) that name a lead field.
+GUESSES = {
+    "name": ["name", "contact", "contact name", "姓名", "联系人", "客户姓名", "名字"],
+    "company": ["company", "company name", "公司", "公司名称", "企业", "企业名称", "单位", "客户名称"],
+    "title": ["title", "job title", "职位", "职务"],
+    "phone": [
+        "phone",
+        "mobile",
+        "tel",
+        "telephone",
+        "手机",
+        "手机号",
+        "电话",
+        "联系电话",
+        "手机号码",
+        "座机",
+    ],
+    "email": ["email", "e-mail", "mail", "邮箱", "电子邮箱", "电子邮件"],
+    "wechat": ["wechat", "weixin", "微信", "微信号"],
+    "id_number": ["id_number", "id number", "身份证", "身份证号"],
+    "credit_code": ["credit_code", "credit code", "uscc", "统一社会信用代码", "信用代码"],
+    "address": ["address", "地址", "详细地址", "公司地址"],
+    "province": ["province", "省", "省份"],
+    "city": ["city", "市", "城市"],
+    "district": ["district", "区", "区县"],
+    "industry": ["industry", "行业"],
+    "company_size": ["company_size", "size", "company size", "规模", "企业规模", "公司规模"],
+    "demand_type": ["demand_type", "demand", "需求", "需求类型"],
+    "urgency": ["urgency", "紧急程度", "紧急度"],
+    "notes": ["notes", "note", "remark", "remarks", "备注", "说明"],
+    "kind": ["kind", "type", "类型", "客户类型"],
+}
+
+
+def _norm_header(text: str) -> str:
+    return fold_width(str(text or "")).strip().lower().replace("_", " ")
+
+
+def guess_mapping(headers: list[str]) -> dict[str, str]:
+    """Column header -> lead field, for the columns whose header names a field."""
+    words = {_norm_header(w): field for field, ws in GUESSES.items() for w in ws}
+    mapping, used = {}, set()
+    for header in headers:
+        field = words.get(_norm_header(header))
+        if field and field not in used:
+            mapping[header] = field
+            used.add(field)
+    return mapping
+
+
+def read_table(path: str | Path, filename: str = "") -> tuple[list[str], Iterator[list[str]]]:
+    """Headers and rows of a CSV (UTF-8 or GB18030) or .xlsx file."""
+    name = (filename or str(path)).lower()
+    if name.endswith(".xlsx"):
+        from openpyxl import load_workbook
+
+        try:
+            workbook = load_workbook(path, read_only=True, data_only=True)
+        except Exception as exc:
+            raise ValidationFailed(fields={"file": [_("This is not a readable Excel file.")]}) from exc
+        rows = workbook.active.iter_rows(values_only=True)
+        header = next(rows, None) or []
+        headers = [str(h).strip() if h is not None else "" for h in header]
+
+        def xlsx_rows():
+            for row in rows:
+                values = ["" if v is None else str(v).strip() for v in row]
+                if any(values):
+                    yield values
+            workbook.close()
+
+        return headers, xlsx_rows()
+    raw = Path(path).read_bytes()
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise ValidationFailed(fields={"file": [_("The file is neither UTF-8 nor GB18030 text.")]})
+    reader = csv.reader(io.StringIO(text, newline=""))
+    headers = [h.strip() for h in next(reader, [])]
+    if not any(headers):
+        raise ValidationFailed(fields={"file": [_("The file has no header row.")]})
+    return headers, (row for row in reader if any(cell.strip() for cell in row))
+
+
+def file_hash(path: str | Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def check_mapping(headers: list[str], mapping: dict[str, str]) -> dict[str, str]:
+    clean = {h: f for h, f in mapping.items() if h in headers and f in TARGETS}
+    counts = Counter(clean.values())
+    twice = [f for f, n in counts.items() if n > 1]
+    if twice:
+        raise ValidationFailed(
+            fields={
+                "mapping": [_("Each field can take one column: %(fields)s.") % {"fields": ", ".join(twice)}]
+            }
+        )
+    if not clean:
+        raise ValidationFailed(fields={"mapping": [_("Map at least one column to a lead field.")]})
+    return clean
+
+
+def run_import(
+    run: ImportRun,
+    path: str | Path,
+    actor,
+    *,
+    progress: Callable[[int], None] | None = None,
+    batch: int = 5000,
+) -> ImportRun:
+    """Import every row of the file with the run's channel and mapping; fills the run's counts."""
+    headers, rows = read_table(path, run.filename)
+    mapping = check_mapping(headers, run.mapping)
+    positions = [(headers.index(h), f) for h, f in mapping.items()]
+    unmapped = [(i, h) for i, h in enumerate(headers) if h and h not in mapping]
+    channel = run.channel
+    pipeline = Pipeline(actor, path="import", channel=channel)
+    seen: Counter = Counter()
+    run.status = ImportRun.Status.RUNNING
+    run.total = run.created = run.duplicates = run.existing = run.skipped = run.rejected = 0
+    run.errors = []
+    run.save()
+
+    def flush(chunk_rows, chunk_keys, chunk_numbers, chunk_raw):
+        results = pipeline.run(chunk_rows, chunk_keys, progress)
+        for result, number, raw in zip(results, chunk_numbers, chunk_raw, strict=True):
+            if result.outcome == NEW:
+                run.created += 1
+            elif result.outcome == DUPLICATE_LEAD:
+                run.duplicates += 1
+            elif result.outcome == EXISTING_CUSTOMER:
+                run.existing += 1
+            elif result.outcome == ALREADY_IMPORTED:
+                run.skipped += 1
+            elif result.outcome == REJECTED:
+                run.rejected += 1
+                run.errors.append({"row": number, "values": raw, "errors": result.errors})
+
+    chunk_rows, chunk_keys, chunk_numbers, chunk_raw = [], [], [], []
+    for number, row in enumerate(rows, start=2):  # row 1 is the header
+        run.total += 1
+        if run.total > MAX_ROWS:
+            raise ValidationFailed(fields={"file": [_("At most %(n)d rows per file.") % {"n": MAX_ROWS}]})
+        row = row + [""] * (len(headers) - len(row))
+        data = {field: row[i] for i, field in positions}
+        extra = {h: row[i] for i, h in unmapped if row[i]}
+        if extra:
+            data["extra"] = extra
+        content = tuple(sorted((f, str(v).strip()) for f, v in data.items() if f != "extra"))
+        seen[content] += 1
+        chunk_rows.append(data)
+        chunk_keys.append(row_key(channel.code, content, seen[content]))
+        chunk_numbers.append(number)
+        chunk_raw.append({h: row[i] for i, h in enumerate(headers) if h})
+        if len(chunk_rows) >= batch:
+            flush(chunk_rows, chunk_keys, chunk_numbers, chunk_raw)
+            chunk_rows, chunk_keys, chunk_numbers, chunk_raw = [], [], [], []
+    if chunk_rows:
+        flush(chunk_rows, chunk_keys, chunk_numbers, chunk_raw)
+    run.status = ImportRun.Status.DONE
+    run.finished_at = clock.now()
+    run.save()
+    return run
+
+
+def start_run(
+    actor, path: str | Path, filename: str, channel: Channel, mapping: dict | None = None
+) -> ImportRun:
+    headers, _rows = read_table(path, filename)
+    return ImportRun.objects.create(
+        created_by=actor if getattr(actor, "pk", None) else None,
+        channel=channel,
+        filename=filename[:255],
+        file_hash=file_hash(path),
+        stored_path=str(path),
+        headers=headers,
+        mapping=mapping if mapping is not None else guess_mapping(headers),
+        created_at=clock.now(),
+    )
+
+
+def error_report(run: ImportRun) -> tuple[list[str], list[list]]:
+    """Headers and rows of the rejected-rows report: row number, reasons, then the row as read."""
+    columns = list(run.headers)
+    headers = [_("Row"), _("Reasons"), *columns]
+    rows = []
+    for item in run.errors:
+        reasons = "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in item["errors"].items())
+        rows.append([item["row"], reasons, *[item["values"].get(c, "") for c in columns]])
+    return headers, rows

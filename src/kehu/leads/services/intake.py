@@ -1,0 +1,310 @@
+"""The one intake pipeline behind every path (form, API, capture endpoint, import).
+
+normalise → validate → enrich → grade → de-duplicate → store → ``leads_received`` → notify.
+
+Rows are processed in chunks, one transaction per chunk: validation and enrichment per row,
+then one key lookup for the whole chunk, the engine's decision per row (against the
+database and against earlier rows of the same chunk), one bulk insert of the leads, their
+keys and their matches. Every row ends as a new lead, a linked duplicate (of a lead, or of
+an existing customer, whose owner is told on the customer's timeline), an "already
+imported" pointer to the lead made from the same row before, or a rejection with
+field-level reasons. Nothing is dropped silently.
+"""
+
+import hashlib
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from kehu.accounts import scope
+from kehu.accounts.models import Scope
+from kehu.core import audit, clock
+from kehu.dedup import store
+from kehu.dedup.engine import DUPLICATE_LEAD, EXISTING_CUSTOMER, NEW, MemoryIndex, decide, match_against
+from kehu.dedup.models import CUSTOMER, LEAD, DedupMatch
+
+from ..models import Channel, Lead
+from ..signals import leads_received
+from .enrichment import Enricher
+from .grading import Grader
+from .validation import Lookups, clean_lead
+
+ALREADY_IMPORTED = "already_imported"
+REJECTED = "rejected"
+PATHS = ("form", "api", "capture", "import")
+CHUNK = 1000
+MAX_STORED_MATCHES = 5
+
+
+@dataclass
+class RowResult:
+    index: int
+    outcome: str  # new | duplicate_lead | existing_customer | already_imported | rejected
+    lead: Lead | None = None
+    errors: dict = field(default_factory=dict)
+    score: float | None = None  # of the deciding match
+    reasons: list = field(default_factory=list)  # Reason.as_dict() of the deciding match
+    target: str = ""  # "L12" / "C34" for duplicates
+    enriched: list = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome != REJECTED
+
+
+def row_key(*parts) -> str:
+    """A stable 64-character key for idempotent re-intake (import rows, API retries)."""
+    text = json.dumps(parts, ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+class Pipeline:
+    """Reference data, rules, providers and the key index, loaded once for many rows."""
+
+    def __init__(self, actor=None, *, path: str = "api", channel: Channel | None = None, enricher=None):
+        assert path in PATHS
+        self.actor, self.path, self.channel = actor, path, channel
+        self.lookups = Lookups()
+        self.grader = Grader()
+        self.enricher = enricher if enricher is not None else Enricher(lookups=self.lookups)
+        if getattr(self.enricher, "lookups", None) is None:
+            self.enricher.lookups = self.lookups
+        self.index = store.DatabaseIndex()
+
+    # -- public ---------------------------------------------------------------------------
+
+    def run(
+        self,
+        rows: Sequence[dict],
+        keys: Sequence[str] | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> list[RowResult]:
+        results: list[RowResult] = []
+        for start in range(0, len(rows), CHUNK):
+            part = rows[start : start + CHUNK]
+            part_keys = keys[start : start + CHUNK] if keys is not None else None
+            results += self._chunk(part, part_keys, start)
+            if progress:
+                progress(len(part))
+        return results
+
+    # -- one chunk ------------------------------------------------------------------------
+
+    @transaction.atomic
+    def _chunk(self, rows: Sequence[dict], keys: Sequence[str] | None, offset: int) -> list[RowResult]:
+        now = clock.now()
+        results: list[RowResult] = []
+        accepted: list[tuple[RowResult, dict, str]] = []
+        previous = self._already_imported([k for k in (keys or []) if k])
+        seen_keys: dict[str, RowResult] = {}
+        repeats: list[tuple[RowResult, RowResult]] = []
+        for i, data in enumerate(rows):
+            result = RowResult(offset + i, REJECTED)
+            results.append(result)
+            key = (keys[i] if keys is not None else "") or ""
+            if key and key in previous:
+                result.outcome, result.lead = ALREADY_IMPORTED, previous[key]
+                continue
+            if key and key in seen_keys:
+                result.outcome = ALREADY_IMPORTED
+                repeats.append((result, seen_keys[key]))
+                continue
+            if not isinstance(data, dict):
+                result.errors = {"__all__": [_("Not a record.")]}
+                continue
+            values, errors = clean_lead(data, self.lookups, channel=self.channel)
+            owner_id = self._owner(data, errors)
+            if errors:
+                result.errors = errors
+                continue
+            values["owner_id"] = owner_id
+            result.enriched = self.enricher.enrich(values)
+            values["score"] = self.grader.score(values)
+            values["grade"] = self.grader.grade(values["score"])
+            accepted.append((result, values, key))
+            if key:
+                seen_keys[key] = result
+        if accepted:
+            self._dedup_and_store(accepted, now)
+        for result, original in repeats:  # a row repeated inside the batch: the lead made from it
+            result.lead = original.lead
+        return results
+
+    def _already_imported(self, keys: list[str]) -> dict[str, Lead]:
+        found: dict[str, Lead] = {}
+        for start in range(0, len(keys), 500):
+            for lead in Lead.objects.filter(intake_key__in=keys[start : start + 500]):
+                found[lead.intake_key] = lead
+        return found
+
+    def _owner(self, data: dict, errors: dict) -> int | None:
+        """Who owns the lead at intake: an owner asked for, else a salesperson entering their own."""
+        raw = data.get("owner")
+        actor = self.actor
+        if raw not in (None, ""):
+            owner_id = int(raw) if str(raw).isdigit() and len(str(raw)) < 18 else None
+            from kehu.accounts.models import User
+
+            if (
+                owner_id is None
+                or not User.objects.filter(pk=owner_id, is_active=True).exists()
+                or (actor is not None and not scope.can_see_user(actor, owner_id))
+            ):
+                errors.setdefault("owner", []).append(_("You cannot give leads to this user."))
+                return None
+            return owner_id
+        if actor is not None and self.path in ("form", "api") and actor.scope == Scope.OWN:
+            return actor.pk
+        return None
+
+    def _dedup_and_store(self, accepted: list[tuple[RowResult, dict, str]], now) -> None:
+        # 1. Prepare every row and look all their keys up at once.
+        prepared, hashed = [], []
+        for n, (_result, values, _key) in enumerate(accepted):
+            record = store.lead_record(
+                {**values, "tmp_id": f"B{n}"}, values["city"].name if values.get("city") else ""
+            )
+            p, keys = store.keys_of(record)
+            prepared.append(p)
+            hashed.append(keys)
+        by_key = store.postings_by_key({k for keys in hashed for k in keys})
+        holders = {h for hs in by_key.values() for h in hs}
+        self.index.load([h for h in holders if h not in self.index.cache])
+
+        # 2. Decide each row against the stored records and the earlier rows of this chunk.
+        memory = MemoryIndex()
+        outcomes = []
+        for p, keys in zip(prepared, hashed, strict=True):
+            mine = {h for k in keys for h in by_key.get(k, ())}
+            candidates = [c for h in mine if (c := self.index.cache.get(h)) is not None]
+            candidates += list(memory.candidates(p))
+            outcome = decide(match_against(p, candidates), is_customer=lambda rid: rid.startswith("C"))
+            outcomes.append(outcome)
+            memory.add(p)
+
+        # 3. Store the leads.
+        leads = []
+        for (result, values, key), outcome in zip(accepted, outcomes, strict=True):
+            channel = values.pop("channel")
+            owner_id = values.pop("owner_id")
+            lead = Lead(
+                channel=channel,
+                intake=self.path,
+                intake_key=key,
+                created_by=self.actor if getattr(self.actor, "pk", None) else None,
+                created_at=now,
+                updated_at=now,
+                owner_id=owner_id,
+                status=Lead.Status.ASSIGNED if owner_id else Lead.Status.NEW,
+                **values,
+            )
+            result.outcome = outcome.status
+            if outcome.match is not None:
+                result.score = round(outcome.match.score, 4)
+                result.reasons = [r.as_dict() for r in outcome.match.reasons]
+                target = outcome.match.right_id
+                if outcome.status == EXISTING_CUSTOMER:
+                    customer_id = int(target[1:])
+                    lead.matched_customer_id = customer_id
+                    result.target = target
+                    cust = self.index.cache.get((CUSTOMER, customer_id))
+                    if lead.owner_id is None and cust is not None and cust.record.owner:
+                        lead.owner_id = int(cust.record.owner)
+                        lead.status = Lead.Status.ASSIGNED
+                elif outcome.status == DUPLICATE_LEAD:
+                    lead.status = Lead.Status.INVALID  # a duplicate is not routed or worked on
+                    if target.startswith("L"):
+                        cand = self.index.cache.get((LEAD, int(target[1:])))
+                        root = (
+                            int(cand.record.source)
+                            if cand is not None and cand.record.source
+                            else int(target[1:])
+                        )
+                        lead.duplicate_of_id = root
+                        result.target = f"L{root}"
+                    else:
+                        result.target = target  # "B<n>", resolved after the insert
+            leads.append(lead)
+        Lead.objects.bulk_create(leads, batch_size=500)  # ids come back (PostgreSQL, SQLite ≥ 3.35)
+
+        # Duplicates of rows of this chunk: point at the stored lead (or its original).
+        fixed = []
+        for (result, _values, _key), lead in zip(accepted, leads, strict=True):
+            result.lead = lead
+            if result.target.startswith("B"):
+                original = leads[int(result.target[1:])]
+                root = original.duplicate_of_id or original.pk
+                lead.duplicate_of_id = root
+                result.target = f"L{root}"
+                fixed.append(lead)
+        if fixed:
+            Lead.objects.bulk_update(fixed, ["duplicate_of"])
+
+        # 4. Keys of the new leads, so the next lead finds them.
+        store.write_keys(
+            LEAD, [(lead.pk, keys) for lead, keys in zip(leads, hashed, strict=True)], replace=False
+        )
+        for lead, p in zip(leads, prepared, strict=True):
+            p.record.id = store.record_id(LEAD, lead.pk)
+            p.record.source = str(lead.duplicate_of_id or "")
+            self.index.cache[(LEAD, lead.pk)] = p
+
+        # 5. Matches with their reasons (the deciding one and the possible ones).
+        matches = []
+        for lead, outcome in zip(leads, outcomes, strict=True):
+            for m in [*outcome.matches, *outcome.possible][:MAX_STORED_MATCHES]:
+                target = m.right_id
+                if target.startswith("B"):
+                    other = leads[int(target[1:])]
+                    target = store.record_id(LEAD, other.pk)
+                kind, pk = store.parse_record_id(target)
+                matches.append(
+                    DedupMatch(
+                        lead=lead,
+                        other_lead_id=pk if kind == LEAD else None,
+                        customer_id=pk if kind == CUSTOMER else None,
+                        decision=m.decision,
+                        deciding=m is outcome.match,
+                        score=round(m.score, 4),
+                        points=m.points,
+                        reasons=[r.as_dict() for r in m.reasons],
+                        review=DedupMatch.Review.OPEN if m.decision == "possible" else "",
+                        created_at=now,
+                    )
+                )
+        DedupMatch.objects.bulk_create(matches, batch_size=500)
+
+        # 6. Tell the others.
+        self._after_store(leads, [r for r, _v, _k in accepted])
+
+    def _after_store(self, leads: list[Lead], results: list[RowResult]) -> None:
+        from . import notices
+
+        new = [lead for lead, r in zip(leads, results, strict=True) if r.outcome == NEW]
+        if self.path in ("form", "api", "capture") and len(leads) <= 20:
+            for lead in leads:
+                audit.record(self.actor, lead, "create", audit.diff({}, audit.snapshot(lead)))
+        for lead, result in zip(leads, results, strict=True):
+            if result.outcome == EXISTING_CUSTOMER:
+                notices.customer_matched(lead, result, self.actor)
+        if new:
+            leads_received.send(sender=Lead, leads=new, actor=self.actor)
+
+
+def intake_one(actor, data: dict, *, path: str, channel: Channel | None = None, key: str = "") -> RowResult:
+    """One lead (form, API, capture): raises ``ValidationFailed`` with field errors when rejected."""
+    from kehu.core.errors import ValidationFailed
+
+    result = Pipeline(actor, path=path, channel=channel).run([data], [key] if key else None)[0]
+    if result.outcome == REJECTED:
+        raise ValidationFailed(fields=result.errors)
+    return result
+
+
+def intake_batch(
+    actor, rows: Sequence[dict], *, path: str, channel=None, keys=None, progress=None
+) -> list[RowResult]:
+    return Pipeline(actor, path=path, channel=channel).run(rows, keys, progress)
