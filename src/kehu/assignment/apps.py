@@ -6,3 +6,24 @@ class AssignmentConfig(AppConfig):
     name = "kehu.assignment"
     label = "assignment"
     verbose_name = _("Assignment")
+
+    def ready(self):
+        from kehu.accounts import scope
+        from kehu.leads.signals import leads_received
+        from kehu.pool import services as pool
+
+        from . import capabilities, metrics, signals
+        from .models import Rule, RuleSet
+        from .services.routing import reassign
+
+        metrics.register()
+        leads_received.connect(signals.on_leads_received, dispatch_uid="kehu.assignment.route")
+        if reassign not in pool.reassigners:
+            pool.reassigners.append(reassign)
+        # Rules are settings, not people's records: reads are gated by the capability.
+        scope.register(
+            RuleSet, lambda user, ids: None if user.can(capabilities.MANAGE_ASSIGNMENT) else scope.NOTHING
+        )
+        scope.register(
+            Rule, lambda user, ids: None if user.can(capabilities.MANAGE_ASSIGNMENT) else scope.NOTHING
+        )

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -6,3 +7,20 @@ class PoolConfig(AppConfig):
     name = "kehu.pool"
     label = "pool"
     verbose_name = _("Lead and customer pools")
+
+    def ready(self):
+        from kehu.accounts import scope
+        from kehu.activities.signals import follow_up_recorded
+        from kehu.customers.models import Customer
+        from kehu.leads.models import Lead
+
+        from . import capabilities, nav, signals  # noqa: F401 - registrations
+        from .models import Target
+        from .seed import ensure_default_pools
+        from .services.visibility import pool_filter
+
+        # Unowned records in a pool are visible to the people who may claim them there.
+        scope.extend(Lead, lambda user, ids: pool_filter(user, Target.LEAD))
+        scope.extend(Customer, lambda user, ids: pool_filter(user, Target.CUSTOMER))
+        follow_up_recorded.connect(signals.on_follow_up, dispatch_uid="kehu.pool.follow_up")
+        post_migrate.connect(ensure_default_pools, sender=self, dispatch_uid="kehu.pool.seed")

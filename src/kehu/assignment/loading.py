@@ -1,0 +1,207 @@
+"""Loading what the engine needs from the database, in a handful of queries per batch."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Count
+
+from kehu.accounts.models import SalesRegion, User
+from kehu.accounts.scope import department_subtree
+from kehu.core import clock
+from kehu.core import metrics as metric_registry
+from kehu.core.models import Industry
+from kehu.leads.models import Channel, Lead
+
+from .engine import Capacity, CompiledRule, Context, CursorStore, Engine, Person, compile_rule
+from .models import Rule, RuleSet
+
+OPEN_STATUSES = (Lead.Status.ASSIGNED, Lead.Status.FOLLOWING)
+
+
+def candidate_ids(rules: list[Rule]) -> dict[int, list[int]]:
+    """{rule id: active user ids} — people, team members, department (sub-tree) members and
+    sales-region members, resolved with one query per kind for all rules together."""
+    team_ids = {pk for r in rules for pk in r.teams or []}
+    region_ids = {pk for r in rules for pk in r.sales_regions or []}
+    dept_ids = {pk for r in rules for pk in r.departments or []}
+    team_members: dict[int, set[int]] = {}
+    if team_ids:
+        for user_id, team_id in User.teams.through.objects.filter(team_id__in=team_ids).values_list(
+            "user_id", "team_id"
+        ):
+            team_members.setdefault(team_id, set()).add(user_id)
+    region_members: dict[int, set[int]] = {}
+    if region_ids:
+        for user_id, region_id in SalesRegion.members.through.objects.filter(
+            salesregion_id__in=region_ids
+        ).values_list("user_id", "salesregion_id"):
+            region_members.setdefault(region_id, set()).add(user_id)
+    dept_members: dict[int, set[int]] = {}
+    if dept_ids:
+        subtrees = {pk: department_subtree(pk) for pk in dept_ids}
+        all_depts = set().union(*subtrees.values())
+        by_dept: dict[int, set[int]] = {}
+        for user_id, dept_id in User.objects.filter(department_id__in=all_depts).values_list(
+            "pk", "department_id"
+        ):
+            by_dept.setdefault(dept_id, set()).add(user_id)
+        for pk, subtree in subtrees.items():
+            dept_members[pk] = set().union(*(by_dept.get(d, set()) for d in subtree))
+    out = {}
+    for rule in rules:
+        ids = set(rule.users or [])
+        for pk in rule.teams or []:
+            ids |= team_members.get(pk, set())
+        for pk in rule.sales_regions or []:
+            ids |= region_members.get(pk, set())
+        for pk in rule.departments or []:
+            ids |= dept_members.get(pk, set())
+        out[rule.pk] = ids
+    active = set(
+        User.objects.filter(pk__in=set().union(*out.values()) if out else set(), is_active=True).values_list(
+            "pk", flat=True
+        )
+    )
+    return {pk: sorted(ids & active) for pk, ids in out.items()}
+
+
+def load_people(ids) -> dict[int, Person]:
+    ids = set(ids)
+    if not ids:
+        return {}
+    people = {
+        pk: Person(
+            id=pk,
+            name=name or username,
+            active=active,
+            on_leave=on_leave,
+            level=level,
+            hire_date=hire_date,
+            scales=frozenset(scales or []),
+        )
+        for pk, name, username, active, on_leave, level, hire_date, scales in User.objects.filter(
+            pk__in=ids
+        ).values_list(
+            "pk", "name", "username", "is_active", "on_leave", "level", "hire_date", "customer_scales"
+        )
+    }
+    industries: dict[int, set[int]] = {}
+    for user_id, industry_id in User.industries.through.objects.filter(user_id__in=ids).values_list(
+        "user_id", "industry_id"
+    ):
+        industries.setdefault(user_id, set()).add(industry_id)
+    # An industry section covers its sub-industries.
+    tree = dict(Industry.objects.values_list("pk", "parent_id"))
+    children: dict[int, set[int]] = {}
+    for pk, parent in tree.items():
+        children.setdefault(parent, set()).add(pk)
+    regions_of_sales_region: dict[int, set[int]] = {}
+    for region_id, sales_region_id in SalesRegion.regions.through.objects.values_list(
+        "region_id", "salesregion_id"
+    ):
+        regions_of_sales_region.setdefault(sales_region_id, set()).add(region_id)
+    regions: dict[int, set[int]] = {}
+    for user_id, sales_region_id in SalesRegion.members.through.objects.filter(user_id__in=ids).values_list(
+        "user_id", "salesregion_id"
+    ):
+        regions.setdefault(user_id, set()).update(regions_of_sales_region.get(sales_region_id, set()))
+    for pk, person in people.items():
+        mine = industries.get(pk, set())
+        person.industries = frozenset(mine | {c for i in mine for c in children.get(i, ())})
+        person.regions = frozenset(regions.get(pk, set()))
+    return people
+
+
+def open_counts(ids: list[int]) -> dict[int, int]:
+    return dict(
+        Lead.objects.filter(owner_id__in=ids, status__in=OPEN_STATUSES)
+        .values_list("owner_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+
+
+def db_capacity_loader(person_id: int):
+    """(remaining, [(group key, group remaining)]) from the pool's limits and holdings."""
+    from kehu.pool.models import Target
+    from kehu.pool.services import held_count, limits_for
+    from kehu.pool.services.limits import group_member_ids
+
+    user = User.objects.get(pk=person_id)
+    limits = limits_for(user, Target.LEAD)
+    remaining = None if limits.held is None else limits.held - held_count([person_id], Target.LEAD)
+    groups = []
+    for group in limits.groups:
+        if group.total_held is None:
+            continue
+        key = f"{group.kind}:{group.pk}"
+        groups.append((key, group.total_held - held_count(group_member_ids(group), Target.LEAD)))
+    return remaining, groups
+
+
+def ranking_for(now: dt.datetime):
+    """Candidates ranked by the rule's weighted metrics over its period (best first)."""
+
+    def rank(rule: CompiledRule, ids: list[int]) -> list[tuple[int, float]]:
+        settings = rule.settings
+        days = int(settings.get("period_days") or 30)
+        start = now - dt.timedelta(days=days)
+        scores = dict.fromkeys(ids, 0.0)
+        for item in settings.get("metrics") or [{"code": "lead_conversions", "weight": 1}]:
+            code, weight = item.get("code"), float(item.get("weight", 1))
+            if code not in metric_registry.METRICS or not ids:
+                continue
+            values = metric_registry.compute(code, ids, start, now)
+            if not metric_registry.get(code).higher_is_better:
+                values = {pk: -v for pk, v in values.items()}
+            top = max((abs(v) for v in values.values()), default=0) or 1.0
+            for pk in ids:
+                scores[pk] += weight * values.get(pk, 0.0) / top
+        return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
+
+    return rank
+
+
+def trees() -> dict[str, dict]:
+    return {
+        "channels": dict(Channel.objects.values_list("pk", "parent_id")),
+        "industries": dict(Industry.objects.values_list("pk", "parent_id")),
+    }
+
+
+def compiled_rules(rule_set: RuleSet | None) -> list[CompiledRule]:
+    if rule_set is None:
+        return []
+    rules = list(rule_set.rules.filter(active=True).order_by("order", "id"))
+    candidates = candidate_ids(rules)
+    shared = trees()
+    return [compile_rule(rule, candidates.get(rule.pk, []), shared) for rule in rules]
+
+
+def build_engine(
+    rules: list[CompiledRule],
+    *,
+    cursors: CursorStore,
+    capacity: Capacity | None = None,
+    now: dt.datetime | None = None,
+    exclude: set[int] | None = None,
+) -> Engine:
+    now = now or clock.now()
+    if exclude:
+        for rule in rules:
+            rule.candidates = [pk for pk in rule.candidates if pk not in exclude]
+    people = load_people({pk for rule in rules for pk in rule.candidates})
+    ctx = Context(
+        people=people,
+        capacity=capacity or Capacity(db_capacity_loader),
+        cursors=cursors,
+        open_counts=open_counts,
+        ranking=ranking_for(now),
+        today=now.date(),
+    )
+    return Engine(rules, ctx, default_pool_id=None)
+
+
+def active_rule_set() -> RuleSet | None:
+    return RuleSet.objects.filter(status=RuleSet.Status.ACTIVE).first()

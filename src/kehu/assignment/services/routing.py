@@ -1,0 +1,233 @@
+"""Routing new leads through the active rule set, for real (through the pool services).
+
+Called by the ``leads_received`` receiver inside the intake transaction, by the retry sweep
+for leads left NEW, and by the pool's reassignment hook when a deadline passes.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+
+from kehu.accounts.models import User
+from kehu.core import clock
+from kehu.core.errors import ServiceError
+from kehu.leads.models import Lead
+
+from .. import loading, reasons
+from ..engine import Capacity, CompiledRule, Cursor, CursorStore, Decision, LeadFacts
+from ..models import RoutingFailure, Rule, StrategyCursor
+
+log = logging.getLogger(__name__)
+MAX_RETRIES = 5
+
+
+def _lock_cursors(rules: list[CompiledRule]) -> CursorStore:
+    """Cursor rows of the people rules, locked in id order (no deadlocks between workers).
+
+    Rows are created first (ignoring those another worker created meanwhile) so that there
+    is always a row to lock; the base row of a rule ("" group) guards its group rows too.
+    """
+    rule_ids = sorted(r.id for r in rules if r.target == Rule.Target.PEOPLE)
+    if not rule_ids:
+        return CursorStore()
+    now = clock.now()
+    StrategyCursor.objects.bulk_create(
+        [StrategyCursor(rule_id=pk, group="", updated_at=now) for pk in rule_ids], ignore_conflicts=True
+    )
+    rows = (
+        StrategyCursor.objects.select_for_update().filter(rule_id__in=rule_ids).order_by("rule_id", "group")
+    )
+    return CursorStore(
+        {
+            (row.rule_id, row.group): Cursor(row.last_user_id, row.served, row.state or {})
+            for row in rows.only("rule_id", "group", "last_user_id", "served", "state")
+        }
+    )
+
+
+def _save_cursors(store: CursorStore) -> None:
+    changed = store.changed()
+    if not changed:
+        return
+    now = clock.now()
+    existing = {
+        (row.rule_id, row.group): row
+        for row in StrategyCursor.objects.filter(rule_id__in={rule_id for rule_id, _ in changed})
+    }
+    updates, creates = [], []
+    for (rule_id, group), cursor in changed.items():
+        row = existing.get((rule_id, group)) or StrategyCursor(rule_id=rule_id, group=group)
+        row.last_user_id, row.served, row.state, row.updated_at = (
+            cursor.last_user_id,
+            cursor.served,
+            cursor.state,
+            now,
+        )
+        (updates if row.pk else creates).append(row)
+    if updates:
+        StrategyCursor.objects.bulk_update(
+            updates, ["last_user_id", "served", "state", "updated_at"], batch_size=500
+        )
+    if creates:
+        StrategyCursor.objects.bulk_create(creates, batch_size=500)
+
+
+class Router:
+    """One batch: rules compiled and cursors locked once, then each lead routed and applied."""
+
+    def __init__(self, *, actor=None, exclude: set[int] | None = None):
+        self.actor = actor
+        self.rule_set = loading.active_rule_set()
+        self.rules = loading.compiled_rules(self.rule_set)
+        self.rule_rows = {r.pk: r for r in Rule.objects.filter(pk__in=[r.id for r in self.rules])}
+        self.store = _lock_cursors(self.rules)
+        self.capacity = Capacity(loading.db_capacity_loader)
+        self.engine = loading.build_engine(
+            self.rules, cursors=self.store, capacity=self.capacity, exclude=exclude
+        )
+        self.users: dict[int, User] = {}
+
+    def _user(self, pk: int) -> User:
+        if pk not in self.users:
+            self.users[pk] = User.objects.get(pk=pk)
+        return self.users[pk]
+
+    def decide(self, lead) -> Decision:
+        """Route one lead; a person the pool refuses (a race with a claim) is marked
+        unavailable for the batch and the lead is routed again."""
+
+        facts = LeadFacts.of(lead)
+        refused: list = []
+        for _attempt in range(MAX_RETRIES):
+            decision = self.engine.route(facts)
+            if not decision.assigned:
+                break
+            try:
+                with transaction.atomic():
+                    self._assign(lead, decision)
+            except ServiceError as exc:
+                # The engine's count said yes, the pool's checks said no: trust the pool.
+                self.capacity.remaining[decision.user_id] = 0
+                refused.append([decision.user_id, "refused", getattr(exc, "code", "")])
+                continue
+            return decision
+        else:
+            decision = Decision(
+                facts.id, decision.rule, pool_id=decision.rule.pool_id if decision.rule else None
+            )
+            decision.reason = {
+                "why": "nobody_available",
+                "rule": decision.rule.id,
+                "rule_name": decision.rule.name,
+            }
+        if refused:
+            decision.reason.setdefault("skipped", [])
+            decision.reason["skipped"] = [*refused, *decision.reason["skipped"]]
+        self._to_pool(lead, decision)
+        return decision
+
+    def _reason(self, decision: Decision) -> dict:
+        people = self.engine.ctx.people
+        names = {pk: p.name for pk, p in people.items()}
+        reason = dict(decision.reason)
+        if decision.user_id:
+            reason["person"] = decision.user_id
+            reason["person_name"] = names.get(decision.user_id, "")
+        return reasons.with_names(reason, names)
+
+    def _assign(self, lead, decision: Decision) -> None:
+        from kehu.pool import services as pool
+
+        decision.reason = self._reason(decision)
+        pool.assign(
+            lead,
+            self._user(decision.user_id),
+            actor=self.actor,
+            rule=self.rule_rows.get(decision.rule.id),
+            reason=reasons.stored_text(decision.reason),
+        )
+
+    def _to_pool(self, lead, decision: Decision) -> None:
+        from kehu.pool import services as pool
+        from kehu.pool.models import Pool
+
+        decision.reason = self._reason(decision)
+        target = Pool.objects.filter(pk=decision.pool_id, active=True).first() if decision.pool_id else None
+        pool.send_to_pool(lead, target, reason=reasons.stored_text(decision.reason), actor=self.actor)
+
+    def route(self, leads) -> list[Decision]:
+        decisions = []
+        for lead in leads:
+            try:
+                with transaction.atomic():
+                    decisions.append(self.decide(lead))
+            except Exception as exc:
+                log.exception("routing lead %s failed", lead.pk)
+                _record_failure(lead, exc)
+        _save_cursors(self.store)
+        if decisions:
+            RoutingFailure.objects.filter(lead_id__in=[d.lead_id for d in decisions]).delete()
+        return decisions
+
+
+def _record_failure(lead, exc: Exception) -> None:
+    message = (str(getattr(exc, "message", "")) or repr(exc))[:500]
+    updated = RoutingFailure.objects.filter(lead_id=lead.pk).update(error=message, at=clock.now())
+    if not updated:
+        RoutingFailure.objects.create(lead_id=lead.pk, error=message, at=clock.now())
+    else:
+        from django.db.models import F
+
+        RoutingFailure.objects.filter(lead_id=lead.pk).update(attempts=F("attempts") + 1)
+
+
+def routable(leads) -> list:
+    return [
+        lead
+        for lead in leads
+        if lead.owner_id is None and lead.status == Lead.Status.NEW and lead.archived_at is None
+    ]
+
+
+@transaction.atomic
+def route_leads(leads, *, actor=None) -> list[Decision]:
+    """Route new, unowned leads: first matching rule wins; no match → the default pool.
+
+    One transaction (a savepoint inside the intake's): cursors are locked for the batch so
+    concurrent workers take turns in order; a lead that fails is left NEW and recorded in
+    ``RoutingFailure`` for the retry sweep.
+    """
+    leads = routable(leads)
+    if not leads:
+        return []
+    return Router(actor=actor).route(leads)
+
+
+def retry_stuck(*, older_than_minutes: int = 5, batch: int = 500) -> dict:
+    """Route leads still NEW a while after intake (a failed or missed routing). Bounded."""
+    cutoff = clock.now() - timezone.timedelta(minutes=older_than_minutes)
+    ids = list(
+        Lead.objects.filter(
+            status=Lead.Status.NEW, owner__isnull=True, archived_at__isnull=True, created_at__lt=cutoff
+        )
+        .order_by("id")
+        .values_list("pk", flat=True)[:batch]
+    )
+    if not ids:
+        return {"routed": 0, "failed": 0}
+    decisions = route_leads(list(Lead.objects.filter(pk__in=ids).order_by("id")))
+    return {"routed": len(decisions), "failed": len(ids) - len(decisions)}
+
+
+def reassign(lead, previous_owner, actor=None):
+    """The pool's hook when a deadline passes and its pool says "reassign": run the active
+    rules for the lead without its previous owner; return the person or None (→ pool)."""
+    router = Router(actor=actor, exclude={getattr(previous_owner, "pk", previous_owner)})
+    decision = router.engine.route(LeadFacts.of(lead))
+    _save_cursors(router.store)
+    if not decision.assigned:
+        return None
+    return router._user(decision.user_id)

@@ -1,0 +1,200 @@
+"""Routing new leads through the active rules, for real, through the pool's ledger."""
+
+import collections
+
+import pytest
+
+from kehu.assignment import services
+from kehu.assignment.models import RoutingFailure, StrategyCursor
+from kehu.core.models import Region
+from kehu.leads.models import Lead
+from kehu.leads.signals import leads_received
+from kehu.pool.models import Limit, OwnershipEvent, Pool, Target
+
+
+def owners(leads):
+    return [Lead.objects.get(pk=lead.pk).owner_id for lead in leads]
+
+
+def test_round_robin_takes_turns_in_order(sellers, rule, make_lead):
+    rule(users=[s.pk for s in sellers[:3]], strategy="round_robin")
+    leads = [make_lead() for _ in range(7)]
+    services.route_leads(leads)
+    ids = [s.pk for s in sellers[:3]]
+    assert owners(leads) == [ids[0], ids[1], ids[2], ids[0], ids[1], ids[2], ids[0]]
+
+
+def test_round_robin_cursor_survives_a_restart(sellers, rule, make_lead):
+    """The turn is kept in the database: a fresh router (a new process) continues it."""
+    r = rule(users=[s.pk for s in sellers[:3]], strategy="round_robin")
+    services.route_leads([make_lead(), make_lead()])
+    cursor = StrategyCursor.objects.get(rule=r, group="")
+    assert cursor.last_user_id == sellers[1].pk and cursor.served == 2
+    # Nothing in memory survives between calls; the next lead goes to the third person.
+    lead = make_lead()
+    services.route_leads([lead])
+    assert owners([lead]) == [sellers[2].pk]
+
+
+def test_first_matching_rule_wins_and_no_match_goes_to_default_pool(org, sellers, rule, make_lead):
+    a_rule = rule(name="A级", conditions={"grades": ["A"]}, users=[sellers[0].pk])
+    rule(name="A和B级", conditions={"grades": ["A", "B"]}, users=[sellers[1].pk])
+    a, b, c = make_lead(grade="A"), make_lead(grade="B"), make_lead(grade="C")
+    services.route_leads([a, b, c])
+    assert owners([a, b]) == [sellers[0].pk, sellers[1].pk]
+    c.refresh_from_db()
+    assert c.owner_id is None and c.status == Lead.Status.IN_POOL
+    event = OwnershipEvent.objects.get(lead=a, kind=OwnershipEvent.Kind.ASSIGN)
+    assert event.rule_id == a_rule.pk and event.rule_name == "A级"
+    pool_event = OwnershipEvent.objects.get(lead=c, kind=OwnershipEvent.Kind.POOL)
+    assert pool_event.pool.is_default
+    assert "No assignment rule matched" in pool_event.reason or "没有匹配" in pool_event.reason
+
+
+def test_conditions_on_channel_tree_region_and_other_fields(org, sellers, rule, make_lead, channel):
+    from kehu.leads.models import Channel, DemandType
+
+    paid = Channel.objects.create(code="paid", name="付费")
+    sem = Channel.objects.create(code="sem", name="SEM", parent=paid)
+    zhejiang = Region.objects.get(code="330000")
+    hangzhou = Region.objects.get(code="330100")
+    quote = DemandType.objects.create(code="quote", name="报价")
+    rule(
+        name="付费·浙江·大客户",
+        conditions={
+            "channels": [paid.pk],
+            "regions": [zhejiang.pk],
+            "company_sizes": ["large"],
+            "demand_types": [quote.pk],
+            "urgencies": ["high"],
+        },
+        users=[sellers[0].pk],
+    )
+    fits = {
+        "channel": sem,
+        "province": zhejiang,
+        "city": hangzhou,
+        "company_size": "large",
+        "demand_type": quote,
+        "urgency": "high",
+    }
+    good = make_lead(**fits)
+    wrong_channel = make_lead(**{**fits, "channel": channel})
+    wrong_region = make_lead(**{**fits, "province": Region.objects.get(code="440000"), "city": None})
+    wrong_size = make_lead(**{**fits, "company_size": "small"})
+    services.route_leads([good, wrong_channel, wrong_region, wrong_size])
+    assert owners([good, wrong_channel, wrong_region, wrong_size]) == [sellers[0].pk, None, None, None]
+
+
+def test_rule_to_a_pool(org, sellers, rule, make_lead):
+    vip = Pool.objects.create(name="大客户池", kind=Target.LEAD)
+    rule(name="大客户进池", conditions={"company_sizes": ["large"]}, target="pool", pool=vip.pk)
+    lead = make_lead(company_size="large")
+    services.route_leads([lead])
+    event = OwnershipEvent.objects.get(lead=lead)
+    assert event.kind == OwnershipEvent.Kind.POOL and event.pool == vip
+    assert "大客户进池" in event.reason
+
+
+def test_people_on_leave_are_skipped_and_named_in_the_reason(sellers, rule, make_lead):
+    sellers[1].on_leave = True
+    sellers[1].save()
+    rule(users=[s.pk for s in sellers[:3]])
+    leads = [make_lead() for _ in range(4)]
+    services.route_leads(leads)
+    assert owners(leads) == [sellers[0].pk, sellers[2].pk, sellers[0].pk, sellers[2].pk]
+    reason = OwnershipEvent.objects.get(lead=leads[1], kind="assign").reason
+    assert sellers[1].name in reason
+
+
+def test_people_at_their_holding_quota_are_skipped_then_the_rule_pool(org, sellers, rule, make_lead):
+    fallback = Pool.objects.create(name="溢出池", kind=Target.LEAD)
+    for s in sellers[:2]:
+        Limit.objects.create(target=Target.LEAD, user=s, max_held=2)
+    rule(users=[s.pk for s in sellers[:2]], pool=fallback.pk)
+    leads = [make_lead() for _ in range(6)]
+    services.route_leads(leads)
+    got = collections.Counter(owners(leads))
+    assert got == {sellers[0].pk: 2, sellers[1].pk: 2, None: 2}
+    overflow = [lead for lead in leads if Lead.objects.get(pk=lead.pk).owner_id is None]
+    for lead in overflow:
+        event = OwnershipEvent.objects.get(lead=lead)
+        assert event.pool == fallback and event.kind == OwnershipEvent.Kind.POOL
+
+
+def test_department_quota_is_respected(org, sellers, rule, make_lead):
+    Limit.objects.create(target=Target.LEAD, department=org.departments["east"], total_max_held=3)
+    rule(users=[s.pk for s in sellers])
+    leads = [make_lead() for _ in range(5)]
+    services.route_leads(leads)
+    assert sum(1 for o in owners(leads) if o) == 3
+
+
+def test_load_balanced_gives_to_the_least_loaded(sellers, rule, make_lead):
+    busy = rule(name="先填满", conditions={"grades": ["C"]}, users=[sellers[0].pk])
+    services.route_leads([make_lead(grade="C") for _ in range(3)])
+    assert busy
+    rule(name="均衡", users=[s.pk for s in sellers[:3]], strategy="load_balanced")
+    leads = [make_lead() for _ in range(7)]
+    services.route_leads(leads)
+    # s1 already held 3: the others catch up first, then everyone takes turns.
+    final = collections.Counter(Lead.objects.filter(owner__in=sellers[:3]).values_list("owner_id", flat=True))
+    assert final == {sellers[0].pk: 4, sellers[1].pk: 3, sellers[2].pk: 3}
+    assert owners(leads)[:6].count(sellers[0].pk) == 0
+
+
+def test_candidates_from_teams_departments_and_sales_regions(org, rule, make_lead):
+    rule(teams=[org.teams["a"].pk])
+    leads = [make_lead() for _ in range(4)]
+    services.route_leads(leads)
+    assert set(owners(leads)) == {org.sales_a1.pk, org.sales_a2.pk}
+
+
+def test_signal_routes_new_leads(sellers, rule, make_lead):
+    rule(users=[sellers[0].pk])
+    lead = make_lead()
+    leads_received.send(sender=Lead, leads=[lead], actor=None)
+    assert owners([lead]) == [sellers[0].pk]
+
+
+def test_only_new_unowned_leads_are_routed(sellers, rule, make_lead):
+    rule(users=[sellers[0].pk])
+    owned = make_lead(owner=sellers[1], status=Lead.Status.ASSIGNED)
+    services.route_leads([owned])
+    assert owners([owned]) == [sellers[1].pk]
+    assert not OwnershipEvent.objects.filter(lead=owned).exists()
+
+
+def test_a_failing_lead_is_recorded_and_does_not_stop_the_batch(sellers, rule, make_lead, monkeypatch):
+    rule(users=[sellers[0].pk])
+    good, bad = make_lead(), make_lead()
+    from kehu.assignment.services import routing
+
+    original = routing.Router.decide
+
+    def decide(self, lead):
+        if lead.pk == bad.pk:
+            raise RuntimeError("boom")
+        return original(self, lead)
+
+    monkeypatch.setattr(routing.Router, "decide", decide)
+    services.route_leads([bad, good])
+    assert owners([good, bad]) == [sellers[0].pk, None]
+    assert Lead.objects.get(pk=bad.pk).status == Lead.Status.NEW
+    assert "boom" in RoutingFailure.objects.get(lead=bad).error
+    monkeypatch.setattr(routing.Router, "decide", original)
+    from kehu.core import clock
+
+    with clock.frozen(clock.now() + __import__("datetime").timedelta(minutes=10)):
+        assert services.retry_stuck() == {"routed": 1, "failed": 0}
+    assert owners([bad]) == [sellers[0].pk]
+    assert not RoutingFailure.objects.exists()
+
+
+@pytest.mark.parametrize("grade", ["A", "B"])
+def test_reason_is_stored_and_readable(sellers, rule, make_lead, grade):
+    rule(name="轮流", users=[sellers[0].pk, sellers[1].pk])
+    lead = make_lead(grade=grade)
+    services.route_leads([lead])
+    event = OwnershipEvent.objects.get(lead=lead, kind="assign")
+    assert "轮流" in event.reason and sellers[0].name in event.reason

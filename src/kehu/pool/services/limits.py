@@ -1,0 +1,211 @@
+"""Limits and quotas, computed from the ownership ledger and current holdings.
+
+``check_limits(user, kind, n)`` answers whether ``user`` may take ``n`` more records:
+
+- ``"claim"`` / ``"customer_claim"``: daily claim limits (per person, and for each team and
+  department with a group cap) and holding quotas;
+- ``"assign"`` / ``"customer_assign"``: holding quotas only (assignment is not claiming).
+
+Daily claims are the person's claim events since local midnight, across all pools; a
+refused claim writes no event, so it consumes nothing. Callers that must not race (claims,
+assignments) call ``lock_for(user, target)`` first, inside their transaction.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kehu.accounts.models import Department, Team, User
+from kehu.accounts.scope import department_subtree
+from kehu.core import clock
+from kehu.core.errors import Conflict
+
+from ..models import Limit, LockRow, OwnershipEvent, Target
+
+KINDS = {
+    "claim": (Target.LEAD, True),
+    "assign": (Target.LEAD, False),
+    "customer_claim": (Target.CUSTOMER, True),
+    "customer_assign": (Target.CUSTOMER, False),
+}
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why something was refused: a stable ``code`` and a message for people."""
+
+    code: str
+    message: str
+    params: dict = field(default_factory=dict)
+
+    def error(self) -> Conflict:
+        return Conflict(self.message, code=self.code)
+
+
+@dataclass
+class Group:
+    kind: str  # "team" or "department"
+    pk: int
+    name: str
+    total_daily: int | None
+    total_held: int | None
+
+
+@dataclass
+class Limits:
+    daily: int | None = None
+    held: int | None = None
+    groups: list[Group] = field(default_factory=list)
+
+
+def day_start(at: dt.datetime | None = None) -> dt.datetime:
+    local = timezone.localtime(at or clock.now())
+    return local.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _department_chain(department_id: int | None) -> list[int]:
+    """The department and its parents, nearest first."""
+    parents = dict(Department.objects.values_list("pk", "parent_id"))
+    chain = []
+    while department_id is not None and department_id not in chain:
+        chain.append(department_id)
+        department_id = parents.get(department_id)
+    return chain
+
+
+def limits_for(user: User, target: str = Target.LEAD) -> Limits:
+    """The limits that apply to ``user``: the person's own row overrides team rows, which
+    override department rows (nearest department first), which override the default."""
+    rows = list(Limit.objects.filter(target=target))
+    if not rows:
+        return Limits()
+    chain = _department_chain(user.department_id)
+    team_ids = set(user.teams.values_list("pk", flat=True))
+    by_user = [r for r in rows if r.user_id == user.pk]
+    by_team = [r for r in rows if r.user_id is None and r.team_id in team_ids]
+    by_dept = sorted(
+        (r for r in rows if r.user_id is None and r.team_id is None and r.department_id in chain),
+        key=lambda r: chain.index(r.department_id),
+    )
+    default = [r for r in rows if r.user_id is None and r.team_id is None and r.department_id is None]
+    out = Limits()
+    for attr, name in (("daily_claims", "daily"), ("max_held", "held")):
+        for level in (by_user, by_team, by_dept, default):
+            values = [getattr(r, attr) for r in level if getattr(r, attr) is not None]
+            if values:
+                setattr(out, name, min(values))  # several teams: the strictest
+                break
+    names = {}
+    if by_team:
+        names.update(
+            {("team", t.pk): t.name for t in Team.objects.filter(pk__in=[r.team_id for r in by_team])}
+        )
+    if by_dept:
+        names.update(
+            {
+                ("department", d.pk): d.name
+                for d in Department.objects.filter(pk__in=[r.department_id for r in by_dept])
+            }
+        )
+    for r in by_team + by_dept:
+        if r.total_daily_claims is None and r.total_max_held is None:
+            continue
+        kind, pk = ("team", r.team_id) if r.team_id else ("department", r.department_id)
+        out.groups.append(Group(kind, pk, names.get((kind, pk), ""), r.total_daily_claims, r.total_max_held))
+    return out
+
+
+def group_member_ids(group: Group) -> list[int]:
+    if group.kind == "team":
+        return list(User.objects.filter(teams=group.pk).values_list("pk", flat=True))
+    return list(
+        User.objects.filter(department_id__in=department_subtree(group.pk)).values_list("pk", flat=True)
+    )
+
+
+def claims_today(user_ids, target: str = Target.LEAD) -> int:
+    subject = Q(lead__isnull=False) if target == Target.LEAD else Q(customer__isnull=False)
+    return OwnershipEvent.objects.filter(
+        subject, kind=OwnershipEvent.Kind.CLAIM, to_user_id__in=list(user_ids), at__gte=day_start()
+    ).count()
+
+
+def held_count(user_ids, target: str = Target.LEAD) -> int:
+    """Records held now: open leads (assigned or being followed up), customers not yet closed."""
+    if target == Target.LEAD:
+        from kehu.leads.models import Lead
+
+        return Lead.objects.filter(
+            owner_id__in=list(user_ids), status__in=[Lead.Status.ASSIGNED, Lead.Status.FOLLOWING]
+        ).count()
+    from kehu.customers.models import Customer
+
+    return Customer.objects.filter(
+        owner_id__in=list(user_ids), type__in=[Customer.Type.POTENTIAL, Customer.Type.TARGET]
+    ).count()
+
+
+def lock_for(user: User, target: str = Target.LEAD, limits: Limits | None = None) -> Limits:
+    """Serialise claims and assignments that share a limit: lock one row per person and per
+    capped group, always in the same order (no deadlocks). Call inside the transaction."""
+    limits = limits or limits_for(user, target)
+    keys = sorted({f"u{user.pk}"} | {f"{g.kind[0]}{g.pk}" for g in limits.groups})
+    LockRow.objects.bulk_create([LockRow(key=k) for k in keys], ignore_conflicts=True)
+    for key in keys:
+        LockRow.objects.filter(key=key).update(touched=F("touched") + 1)
+    return limits
+
+
+def check_limits(user: User, kind: str = "claim", n: int = 1, limits: Limits | None = None) -> Refusal | None:
+    """None when ``user`` may take ``n`` more records of ``kind``, else the Refusal (see module doc)."""
+    target, claiming = KINDS[kind]
+    if not user.is_active:
+        return Refusal("inactive_user", _("%(user)s is no longer active.") % {"user": user})
+    if user.on_leave:
+        return Refusal("on_leave", _("%(user)s is on leave.") % {"user": user})
+    limits = limits or limits_for(user, target)
+    what = _("leads") if target == Target.LEAD else _("customers")
+    if claiming and limits.daily is not None:
+        used = claims_today([user.pk], target)
+        if used + n > limits.daily:
+            return Refusal(
+                "daily_limit",
+                _("Daily claim limit reached: %(used)s of %(limit)s %(what)s claimed today.")
+                % {"used": used, "limit": limits.daily, "what": what},
+                {"used": used, "limit": limits.daily},
+            )
+    if limits.held is not None:
+        held = held_count([user.pk], target)
+        if held + n > limits.held:
+            return Refusal(
+                "quota_exceeded",
+                _("Holding quota reached: %(held)s of %(limit)s %(what)s held.")
+                % {"held": held, "limit": limits.held, "what": what},
+                {"held": held, "limit": limits.held},
+            )
+    for group in limits.groups:
+        members = None
+        if claiming and group.total_daily is not None:
+            members = group_member_ids(group)
+            used = claims_today(members, target)
+            if used + n > group.total_daily:
+                return Refusal(
+                    f"{group.kind}_daily_limit",
+                    _("%(group)s has reached its daily claim limit: %(used)s of %(limit)s.")
+                    % {"group": group.name, "used": used, "limit": group.total_daily},
+                    {"used": used, "limit": group.total_daily},
+                )
+        if group.total_held is not None:
+            members = members if members is not None else group_member_ids(group)
+            held = held_count(members, target)
+            if held + n > group.total_held:
+                return Refusal(
+                    f"{group.kind}_quota_exceeded",
+                    _("%(group)s holds its maximum: %(held)s of %(limit)s %(what)s.")
+                    % {"group": group.name, "held": held, "limit": group.total_held, "what": what},
+                    {"held": held, "limit": group.total_held},
+                )
+    return None

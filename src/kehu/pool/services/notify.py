@@ -1,0 +1,160 @@
+"""Who hears about records entering a pool or being assigned, by grade policy.
+
+Grade A defaults to strong (in-app and the SMS/IM channels), B to in-app, C to nothing;
+each pool's grade policies override this. Channels are adapters in ``kehu.messaging``.
+"""
+
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from kehu.accounts.models import User
+from kehu.accounts.scope import department_subtree
+from kehu.messaging import services as messaging
+
+from ..capabilities import CLAIM, MANAGE_POOLS
+from ..models import GradePolicy, Pool, Target
+
+ENTERED_POOL = messaging.register_kind(
+    "pool_entered", _("New in a pool"), _("%(record)s is now in the pool %(pool)s (grade %(grade)s)")
+)
+ASSIGNED = messaging.register_kind(
+    "pool_assigned", _("Assigned to you"), _("%(record)s was assigned to you (grade %(grade)s): %(reason)s")
+)
+REMINDER = messaging.register_kind(
+    "pool_deadline",
+    _("Deadline coming"),
+    _("%(record)s: %(deadline)s due %(due)s, or it returns to the pool"),
+)
+ESCALATION = messaging.register_kind(
+    "pool_deadline_manager",
+    _("Deadline coming (your team)"),
+    _("%(owner)s has not met the %(deadline)s for %(record)s, due %(due)s"),
+)
+RECLAIMED = messaging.register_kind(
+    "pool_reclaimed", _("Returned to the pool"), _("%(record)s went back to the pool %(pool)s: %(reason)s")
+)
+DIGEST = messaging.register_kind(
+    "pool_digest", _("Back in a pool"), _("%(count)s records went back to the pool %(pool)s")
+)
+
+DEFAULT_NOTIFY = {
+    "A": GradePolicy.Notify.STRONG,
+    "B": GradePolicy.Notify.NORMAL,
+    "C": GradePolicy.Notify.NONE,
+}
+LEVEL = {GradePolicy.Notify.STRONG: "strong", GradePolicy.Notify.NORMAL: "normal"}
+
+
+def notify_setting(pool: Pool | None, grade: str) -> str:
+    from .ownership import policy_for
+
+    policy = policy_for(pool, grade)
+    if policy is not None and (policy.grade == (grade or "") or grade not in DEFAULT_NOTIFY):
+        return policy.notify
+    return DEFAULT_NOTIFY.get(grade or "", policy.notify if policy else GradePolicy.Notify.NORMAL)
+
+
+def record_url(obj) -> str:
+    if obj.__class__.__name__ == "Customer":
+        return reverse("customers:detail", args=[obj.pk])
+    return reverse("pool:lead", args=[obj.pk])
+
+
+def pool_audience(pool: Pool, obj=None) -> list[User]:
+    """People who may claim from ``pool`` (and, given ``obj``, whose display rules show it)."""
+    people = (
+        User.objects.filter(is_active=True, on_leave=False).select_related("role").prefetch_related("teams")
+    )
+    members = list(pool.members.values_list("pk", flat=True))
+    teams = list(pool.teams.values_list("pk", flat=True))
+    if members or teams:
+        people = people.filter(Q(pk__in=members) | Q(teams__in=teams)).distinct()
+    elif pool.department_id:
+        people = people.filter(department_id__in=department_subtree(pool.department_id))
+    candidates = [u for u in people if u.can(CLAIM)]
+    if obj is None:
+        return candidates
+    rules = list(pool.display_rules.prefetch_related("regions", "industries"))
+    if not rules:
+        return candidates
+    from .limits import _department_chain
+
+    out = []
+    for user in candidates:
+        if user.can(MANAGE_POOLS):
+            out.append(user)
+            continue
+        team_ids = {t.pk for t in user.teams.all()}
+        chain = set(_department_chain(user.department_id))
+        applicable = []
+        for level in (
+            [r for r in rules if r.user_id == user.pk],
+            [r for r in rules if r.user_id is None and r.team_id in team_ids],
+            [r for r in rules if r.user_id is None and r.team_id is None and r.department_id in chain],
+            [r for r in rules if r.user_id is None and r.team_id is None and r.department_id is None],
+        ):
+            if level:
+                applicable = level
+                break
+        if not applicable or any(_shows(rule, obj) for rule in applicable):
+            out.append(user)
+    return out
+
+
+def _shows(rule, obj) -> bool:
+    regions = {r.pk for r in rule.regions.all()}
+    if regions and not regions & {obj.province_id, obj.city_id, obj.district_id}:
+        return False
+    industries = {i.pk for i in rule.industries.all()}
+    if industries and obj.industry_id not in industries:
+        return False
+    return not (rule.grades and getattr(obj, "grade", None) is not None and obj.grade not in rule.grades)
+
+
+def record_entered_pool(obj, pool: Pool | None, *, actor=None) -> None:
+    if pool is None:
+        return
+    grade = getattr(obj, "grade", "") or ""
+    setting = notify_setting(pool, grade)
+    if setting == GradePolicy.Notify.NONE:
+        return
+    audience = [u for u in pool_audience(pool, obj) if not actor or u.pk != getattr(actor, "pk", None)]
+    messaging.notify(
+        audience,
+        ENTERED_POOL,
+        data={
+            "record": str(obj),
+            "pool": str(pool),
+            "grade": grade or "—",
+            "target": _target(obj),
+            "id": obj.pk,
+        },
+        url=record_url(obj),
+        level=LEVEL[setting],
+    )
+
+
+def record_assigned(obj, user, pool, event) -> None:
+    grade = getattr(obj, "grade", "") or ""
+    setting = notify_setting(pool, grade)
+    if setting == GradePolicy.Notify.NONE:
+        return
+    messaging.notify(
+        [user],
+        ASSIGNED,
+        data={
+            "record": str(obj),
+            "grade": grade or "—",
+            "reason": event.reason or event.rule_name or "—",
+            "target": _target(obj),
+            "id": obj.pk,
+        },
+        url=record_url(obj),
+        level=LEVEL[setting],
+        dedupe_key=f"assigned:{event.pk}",
+    )
+
+
+def _target(obj) -> str:
+    return Target.CUSTOMER if obj.__class__.__name__ == "Customer" else Target.LEAD

@@ -1,0 +1,147 @@
+"""Who sees which pool, and which part of it (差异化展示).
+
+``pool_filter(user, target)`` is the one answer: a Q over leads (or customers) that the user
+may see and claim in pools. The scope extension, the pool list and the claim check all use
+it, so what a person can see is exactly what they can claim.
+"""
+
+from django.db.models import Q
+
+from kehu.accounts.models import Scope, User
+from kehu.accounts.scope import NOTHING, department_subtree
+
+from ..capabilities import MANAGE_POOLS
+from ..models import DisplayRule, Pool, Target
+
+
+def _user_team_ids(user: User) -> set[int]:
+    cached = getattr(user, "_kehu_team_ids", None)
+    if cached is None:
+        cached = set(user.teams.values_list("pk", flat=True))
+        user._kehu_team_ids = cached
+    return cached
+
+
+def _sees_whole_org(user: User) -> bool:
+    return user.is_superuser or user.scope == Scope.ALL
+
+
+def visible_pools(user: User, target: str | None = None) -> list[Pool]:
+    """Active pools ``user`` sees. Cached on the user object (one request or one task)."""
+    if not user.is_authenticated or not user.is_active:
+        return []
+    cache = getattr(user, "_kehu_pools", None)
+    if cache is None:
+        pools = list(Pool.objects.filter(active=True).prefetch_related("teams", "members"))
+        team_ids = _user_team_ids(user)
+        cache = []
+        for pool in pools:
+            members = {m.pk for m in pool.members.all()}
+            teams = {t.pk for t in pool.teams.all()}
+            if _sees_whole_org(user):
+                cache.append(pool)
+            elif members or teams:
+                if user.pk in members or team_ids & teams:
+                    cache.append(pool)
+            elif pool.department_id is None or (
+                user.department_id and user.department_id in department_subtree(pool.department_id)
+            ):
+                cache.append(pool)
+        user._kehu_pools = cache
+    return [p for p in cache if target is None or p.kind == target]
+
+
+def managed_pools(user: User) -> list[Pool]:
+    """Pools ``user`` may configure: all for the whole-org view, else those of departments
+    the user manages (or belongs to, with the capability)."""
+    if not user.can(MANAGE_POOLS):
+        return []
+    pools = list(Pool.objects.all())
+    if _sees_whole_org(user):
+        return pools
+    allowed = set()
+    for dept_id in [user.department_id, *user.managed_departments.values_list("pk", flat=True)]:
+        if dept_id:
+            allowed |= department_subtree(dept_id)
+    return [p for p in pools if p.department_id in allowed]
+
+
+def can_manage(user: User, pool: Pool) -> bool:
+    return any(p.pk == pool.pk for p in managed_pools(user))
+
+
+def display_rules_for(user: User, pool: Pool) -> list[DisplayRule]:
+    """The most specific display rules for ``user`` in ``pool`` (empty = the whole pool)."""
+    if user.can(MANAGE_POOLS):
+        return []  # managers see the whole pool
+    rules = list(pool.display_rules.all().prefetch_related("regions", "industries"))
+    if not rules:
+        return []
+    team_ids = _user_team_ids(user)
+    chain = set()
+    if user.department_id:
+        from .limits import _department_chain
+
+        chain = set(_department_chain(user.department_id))
+    for level in (
+        [r for r in rules if r.user_id == user.pk],
+        [r for r in rules if r.user_id is None and r.team_id in team_ids],
+        [r for r in rules if r.user_id is None and r.team_id is None and r.department_id in chain],
+        [r for r in rules if r.user_id is None and r.team_id is None and r.department_id is None],
+    ):
+        if level:
+            return level
+    # Rules exist for others only: this viewer sees the whole pool.
+    return []
+
+
+def _rule_q(rule: DisplayRule, target: str) -> Q:
+    q = Q()
+    regions = [r.pk for r in rule.regions.all()]
+    if regions:
+        q &= Q(province_id__in=regions) | Q(city_id__in=regions) | Q(district_id__in=regions)
+    industries = [i.pk for i in rule.industries.all()]
+    if industries:
+        q &= Q(industry_id__in=industries)
+    if rule.grades and target == Target.LEAD:
+        q &= Q(grade__in=rule.grades)
+    return q
+
+
+def pool_filter(user: User, target: str = Target.LEAD, pool: Pool | None = None) -> Q:
+    """Unowned records in the visible part of the user's pools (or of one pool)."""
+    if pool is not None:
+        pools = [p for p in visible_pools(user, target) if p.pk == pool.pk]
+    else:
+        pools = visible_pools(user, target)
+    if not pools:
+        return NOTHING
+    base = Q(owner__isnull=True)
+    if target == Target.LEAD:
+        from kehu.leads.models import Lead
+
+        base &= Q(status=Lead.Status.IN_POOL, archived_at__isnull=True)
+    whole, parts = [], Q(pk__in=[])
+    for p in pools:
+        rules = display_rules_for(user, p)
+        if not rules:
+            whole.append(p.pk)
+            continue
+        either = Q(pk__in=[])
+        for rule in rules:
+            either |= _rule_q(rule, target)
+        parts |= Q(tenure__pool_id=p.pk) & either
+    if whole:
+        parts |= Q(tenure__pool_id__in=whole)
+    return base & parts
+
+
+def order_for(user: User, pool: Pool) -> list[str]:
+    rules = display_rules_for(user, pool)
+    choice = rules[0].order_by if rules else DisplayRule.Order.NEWEST
+    return {
+        DisplayRule.Order.NEWEST: ["-tenure__entered_pool_at", "-id"],
+        DisplayRule.Order.OLDEST: ["tenure__entered_pool_at", "id"],
+        DisplayRule.Order.GRADE: ["grade", "-tenure__entered_pool_at", "-id"],
+        DisplayRule.Order.SCORE: ["-score", "-tenure__entered_pool_at", "-id"],
+    }[choice]
