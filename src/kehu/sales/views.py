@@ -1,5 +1,3 @@
-
-
 def customer_panel(request, customer):
     return None
 
