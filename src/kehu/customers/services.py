@@ -162,3 +162,27 @@ def add_note(actor, customer: Customer, kind: str, title: str, body: str = ""):
     if not title:
         raise ValidationFailed(fields={"title": [_("This field is required.")]})
     return timeline.record(customer, kind, title[:200], actor=actor, body=(body or "").strip())
+
+
+def sync_value_tiers(source_sql: str, params=()) -> int:
+    """Set customers' value tiers from ``source_sql`` rows (customer_id, tier), set-based.
+
+    Called by the sales domain after it recomputes RFM figures; customers missing from the
+    source have no tier. Only rows whose tier changes are written. Returns that count.
+    """
+    from django.db import connection
+
+    table = Customer._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET value_tier = s.tier FROM ({source_sql}) AS s "  # noqa: S608 - internal SQL
+            f"WHERE {table}.id = s.customer_id AND {table}.value_tier <> s.tier",
+            params,
+        )
+        changed = cursor.rowcount
+        cursor.execute(
+            f"UPDATE {table} SET value_tier = '' WHERE value_tier <> '' AND NOT EXISTS "  # noqa: S608
+            f"(SELECT 1 FROM ({source_sql}) AS s WHERE s.customer_id = {table}.id)",
+            params,
+        )
+        return changed + cursor.rowcount

@@ -18,7 +18,9 @@ from .models import Customer, TimelineEntry
 class Kind:
     code: str
     label: object
-    template: object = None  # e.g. _("Owner changed from %(old)s to %(new)s"), filled from entry.data
+    # e.g. _("Owner changed from %(old)s to %(new)s"), filled from entry.data; or a function
+    # data -> text, for entries whose data holds codes that must be translated when read.
+    template: object = None
 
 
 KINDS: dict[str, Kind] = {}
@@ -74,7 +76,9 @@ def describe(entry: TimelineEntry) -> str:
     entry_kind = KINDS.get(entry.kind)
     if entry_kind and entry_kind.template and not entry.title:
         try:
+            if callable(entry_kind.template):
+                return str(entry_kind.template(entry.data))
             return str(entry_kind.template) % entry.data
-        except (KeyError, TypeError, ValueError):
+        except (KeyError, TypeError, ValueError, AttributeError):
             return str(entry_kind.label)
     return entry.title or label(entry.kind)

@@ -1,4 +1,8 @@
-from django.urls import path  # noqa: F401 - views are added here
+from django.urls import path
+
+from . import views
 
 app_name = "sales"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.board, name="board"),
+]

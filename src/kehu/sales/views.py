@@ -1,0 +1,6 @@
+def customer_panel(request, customer):
+    return None
+
+
+def board(request):  # replaced below
+    return None
