@@ -99,7 +99,7 @@ class Command(BaseCommand):
 
     @staticmethod
     def _count(path: Path) -> int:
-        headers, rows = imports.read_table(path)
+        _headers, rows = imports.read_table(path)
         return sum(1 for _ in rows)
 
 
