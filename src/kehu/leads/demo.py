@@ -19,7 +19,7 @@ from .services import intake_batch, row_key
 CHANNELS = ("events", "website", "private_domain", "self_media", "sem", "purchased_list", "seo", "referral")
 LIGHT = ("website", "sem", "seo", "purchased_list")  # channels that need only a name and a contact
 DEMANDS = ("product_enquiry", "quotation", "trial", "solution", "partnership", "after_sales")
-TRADITIONAL = str.maketrans({"国": "國", "华": "華", "东": "東", "伟": "偉", "丽": "麗", "龙": "龍", "军": "軍"})
+TRADITIONAL = str.maketrans(dict(zip("国华东伟丽龙军", "國華東偉麗龍軍", strict=True)))
 
 
 def _index_bulk_loaded_customers(options) -> None:
