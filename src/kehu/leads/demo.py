@@ -49,6 +49,14 @@ def _rows(rng: random.Random, count: int) -> list[dict]:
             base["channel"] = rng.choice(LIGHT)
             rows.append(base)
             continue
+        if rows and roll < 0.16:  # the same person again with a new phone and e-mail: worth a look
+            base = dict(rng.choice(rows))
+            if base.get("company") and base.get("city"):
+                base.update(
+                    phone=names.mobile(rng), email=f"new{i}@example.cn", address="", channel=rng.choice(LIGHT)
+                )
+                rows.append(base)
+                continue
         if customers and roll < 0.2:  # an existing customer asks again
             c = rng.choice(customers)
             rows.append(
@@ -77,6 +85,7 @@ def _rows(rng: random.Random, count: int) -> list[dict]:
                 "phone": names.mobile(rng),
                 "email": names.email_for(rng, f"user{i}") if rich > 0.4 else "",
                 "address": names.address(rng, province.name, city.name, district.name) if rich > 0.2 else "",
+                "city": city.name,
                 "demand_type": rng.choice(DEMANDS) if rich > 0.15 else "",
                 "urgency": rng.choice(("high", "medium", "low")) if rich > 0.1 else "",
                 "notes": rng.choice(("想了解报价", "希望安排演示", "", "")),
