@@ -8,7 +8,7 @@ from pydantic import Field
 from kehu.accounts.capabilities import EXPORT
 from kehu.accounts.scope import get_scoped
 from kehu.core import audit
-from kehu.core.errors import Forbidden
+from kehu.core.errors import Forbidden, ValidationFailed
 from kehu.core.exports import export_response
 from kehu.core.pagination import paginate
 from kehu.core.schemas import ErrorOut, Id, Page, PageNumber, PageSize, Text
@@ -31,13 +31,19 @@ class LeadQuery(Schema):
     grade: Literal["", "A", "B", "C"] = ""
     channel: Id | None = Field(None, description="A channel id (its sub-channels included).")
     owner: Text = Field("", pattern=r"^(|me|none|\d{1,18})$", description="A user id, `me` or `none`.")
-    created_from: dt.date | None = None
-    created_to: dt.date | None = None
+    created_from: Text = Field("", pattern=r"^(|\d{4}-\d{2}-\d{2})$", description="YYYY-MM-DD")
+    created_to: Text = Field("", pattern=r"^(|\d{4}-\d{2}-\d{2})$", description="YYYY-MM-DD")
     dedup: Literal["", "unique", "duplicate", "customer"] = ""
     sort: Literal[tuple(SORTS)] = "-created"  # type: ignore[valid-type]
 
     def to_filter(self) -> LeadFilter:
-        return LeadFilter(**self.dict())
+        values = self.dict()
+        for name in ("created_from", "created_to"):
+            try:
+                values[name] = dt.date.fromisoformat(values[name]) if values[name] else None
+            except ValueError:
+                raise ValidationFailed(fields={name: [_("Enter a date as YYYY-MM-DD.")]}) from None
+        return LeadFilter(**values)
 
 
 def _detail(user, pk):
