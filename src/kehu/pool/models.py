@@ -324,3 +324,22 @@ class LockRow(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class SweepRun(models.Model):
+    """One run of a periodic sweep: what it did and what failed (shown to pool managers)."""
+
+    name = models.CharField(_("sweep"), max_length=40)
+    started_at = models.DateTimeField(_("started"))
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    done = models.PositiveIntegerField(_("records handled"), default=0)
+    failed = models.PositiveIntegerField(_("failures"), default=0)
+    failures = models.JSONField(default=list, blank=True)  # [{"id": …, "error": "…"}], capped
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        verbose_name = _("sweep run")
+        verbose_name_plural = _("sweep runs")
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.started_at:%Y-%m-%d %H:%M}"

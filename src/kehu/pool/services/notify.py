@@ -21,18 +21,34 @@ ENTERED_POOL = messaging.register_kind(
 ASSIGNED = messaging.register_kind(
     "pool_assigned", _("Assigned to you"), _("%(record)s was assigned to you (grade %(grade)s): %(reason)s")
 )
-REMINDER = messaging.register_kind(
-    "pool_deadline",
-    _("Deadline coming"),
-    _("%(record)s: %(deadline)s due %(due)s, or it returns to the pool"),
-)
-ESCALATION = messaging.register_kind(
-    "pool_deadline_manager",
-    _("Deadline coming (your team)"),
-    _("%(owner)s has not met the %(deadline)s for %(record)s, due %(due)s"),
-)
+REMIND = {
+    "follow_up": messaging.register_kind(
+        "pool_due_follow_up",
+        _("Follow-up due"),
+        _("%(record)s: first follow-up due %(due)s, or it goes back to the pool"),
+    ),
+    "conversion": messaging.register_kind(
+        "pool_due_conversion",
+        _("Conversion due"),
+        _("%(record)s: conversion due %(due)s, or it goes back to the pool"),
+    ),
+}
+ESCALATE = {
+    "follow_up": messaging.register_kind(
+        "pool_late_follow_up",
+        _("Follow-up late (your team)"),
+        _("%(owner)s has not followed up %(record)s yet; due %(due)s"),
+    ),
+    "conversion": messaging.register_kind(
+        "pool_late_conversion",
+        _("Conversion late (your team)"),
+        _("%(owner)s has not converted %(record)s yet; due %(due)s"),
+    ),
+}
 RECLAIMED = messaging.register_kind(
-    "pool_reclaimed", _("Returned to the pool"), _("%(record)s went back to the pool %(pool)s: %(reason)s")
+    "pool_reclaimed",
+    _("Back in the pool"),
+    _("%(record)s went back to the pool %(pool)s: a deadline passed"),
 )
 DIGEST = messaging.register_kind(
     "pool_digest", _("Back in a pool"), _("%(count)s records went back to the pool %(pool)s")
