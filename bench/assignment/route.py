@@ -54,7 +54,7 @@ def build(n_leads: int, seed: int = 1) -> None:
     with transaction.atomic():
         company = Department.objects.create(name="基准公司")
         manager = User.objects.create_user(
-            username="bench_manager", password="x", name="基准主管", role=manager_role, department=company
+            username="bench_manager", password=None, name="基准主管", role=manager_role, department=company
         )
         people, teams, regions = [], [], {}
         for d_index, name in enumerate(DEPARTMENTS):
@@ -171,8 +171,8 @@ def build(n_leads: int, seed: int = 1) -> None:
         first = reserve_ids(Lead, n_leads)
         fields = (
             "id", "channel_id", "kind", "name", "company", "province_id", "city_id", "industry_id",
-            "company_size", "demand_type_id", "urgency", "score", "grade", "status", "created_at", "updated_at",
-            "title", "phone", "phone_key", "email", "wechat", "id_number", "credit_code", "address", "notes",
+            "company_size", "demand_type_id", "urgency", "score", "grade", "status", "created_at",
+            "updated_at", "title", "phone", "phone_key", "email", "wechat", "id_number", "credit_code", "address", "notes",
             "extra", "intake", "intake_key",
         )  # fmt: skip
 
@@ -267,8 +267,8 @@ def main():
     report = services.simulate(draft, days=30)
     seconds = time.perf_counter() - started
     print(
-        f"simulation of {report.days} days: {report.leads} leads in {seconds:.1f} s; assigned {report.assigned}, "
-        f"to pools {report.to_pool}, quota refusals {report.quota_refusals}, Gini {report.gini}, "
+        f"simulation of {report.days} days: {report.leads} leads in {seconds:.1f} s; "
+        f"assigned {report.assigned}, to pools {report.to_pool}, quota refusals {report.quota_refusals}, Gini {report.gini}, "
         f"expected reclaims {report.expected_reclaims}"
     )
 
