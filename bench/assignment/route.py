@@ -172,8 +172,8 @@ def build(n_leads: int, seed: int = 1) -> None:
         fields = (
             "id", "channel_id", "kind", "name", "company", "province_id", "city_id", "industry_id",
             "company_size", "demand_type_id", "urgency", "score", "grade", "status", "created_at",
-            "updated_at", "title", "phone", "phone_key", "email", "wechat", "id_number", "credit_code", "address", "notes",
-            "extra", "intake", "intake_key",
+            "updated_at", "title", "phone", "phone_key", "email", "wechat", "id_number", "credit_code",
+            "address", "notes", "extra", "intake", "intake_key",
         )  # fmt: skip
 
         def rows():
@@ -268,8 +268,8 @@ def main():
     seconds = time.perf_counter() - started
     print(
         f"simulation of {report.days} days: {report.leads} leads in {seconds:.1f} s; "
-        f"assigned {report.assigned}, to pools {report.to_pool}, quota refusals {report.quota_refusals}, Gini {report.gini}, "
-        f"expected reclaims {report.expected_reclaims}"
+        f"assigned {report.assigned}, to pools {report.to_pool}, quota refusals {report.quota_refusals}, "
+        f"Gini {report.gini}, expected reclaims {report.expected_reclaims}"
     )
 
 
