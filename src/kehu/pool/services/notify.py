@@ -48,7 +48,7 @@ ESCALATE = {
 RECLAIMED = messaging.register_kind(
     "pool_reclaimed",
     _("Back in the pool"),
-    _("%(record)s went back to the pool %(pool)s: a deadline passed"),
+    _("%(count)s of your records went back to the pool: their deadlines passed"),
 )
 DIGEST = messaging.register_kind(
     "pool_digest", _("Back in a pool"), _("%(count)s records went back to the pool %(pool)s")

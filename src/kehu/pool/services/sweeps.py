@@ -9,7 +9,7 @@ rest; failures are logged and kept on the ``SweepRun``.
 
 import datetime as dt
 import logging
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
@@ -32,6 +32,8 @@ class Report:
     name: str
     done: int = 0
     failures: list = field(default_factory=list)
+    returned: Counter = field(default_factory=Counter)  # pool id -> records back in it
+    lost: Counter = field(default_factory=Counter)  # previous owner id -> records lost
 
     def fail(self, row_id, exc: BaseException) -> None:
         log.error("pool sweep %s: row %s failed: %s", self.name, row_id, exc, exc_info=exc)
@@ -77,6 +79,11 @@ def reclaim_expired(batch_size: int = BATCH, max_batches: int | None = None) -> 
                 n = _reclaim_rows_one_by_one(batch_size, skip, report)
             if n == 0:
                 break
+        try:
+            _digest(report.returned)
+            _tell_owners(report.lost)
+        except Exception as exc:
+            report.fail("digest", exc)
 
     return _run("reclaim", body)
 
@@ -99,49 +106,35 @@ FIELDS = ("pk", "lead_id", "customer_id", "pool_id", "owner_id", "follow_up_due"
 
 @transaction.atomic
 def _reclaim_batch(batch_size, skip, report) -> int:
-    from kehu.customers.models import Customer
-    from kehu.leads.models import Lead
+    """Reclaim up to ``batch_size`` expired records in one transaction, set-based.
 
+    Lock order matches the ownership verbs (the record first, then its tenure): the
+    conditional UPDATE locks each lead or customer and takes it only if its owner is still
+    the tenure's owner and the deadline still passed, so a concurrent transfer or release
+    wins and is left alone.
+    """
     from .ownership import reassigners
 
     now = clock.now()
-    rows = list(_lock_batch(_expired(now, skip)).values(*FIELDS)[:batch_size])
+    rows = list(_expired(now, skip).values(*FIELDS)[:batch_size])
     if not rows:
         return 0
     pools = {p.pk: p for p in Pool.objects.filter(pk__in={r["pool_id"] for r in rows if r["pool_id"]})}
-    reassign = [
-        r
-        for r in rows
-        if reassigners and pools.get(r["pool_id"]) and pools[r["pool_id"]].on_expiry == "reassign"
-    ]
-    plain = [r for r in rows if r not in reassign]
+    reassign_pools = (
+        {pk for pk, p in pools.items() if p.on_expiry == Pool.OnExpiry.REASSIGN} if reassigners else set()
+    )
+    reassign = [r for r in rows if r["pool_id"] in reassign_pools]
+    plain = [r for r in rows if r["pool_id"] not in reassign_pools]
 
-    # Only rows whose owner is still the one the tenure names (a concurrent transfer wins).
-    lead_rows = [r for r in plain if r["lead_id"]]
-    cust_rows = [r for r in plain if r["customer_id"]]
-    current = dict(
-        Lead.objects.select_for_update()
-        .filter(pk__in=[r["lead_id"] for r in lead_rows])
-        .order_by("pk")
-        .values_list("pk", "owner_id")
+    taken_leads = _drop_owners("leads_lead", "lead_id", [r["lead_id"] for r in plain if r["lead_id"]], now)
+    taken_customers = _drop_owners(
+        "customers_customer", "customer_id", [r["customer_id"] for r in plain if r["customer_id"]], now
     )
-    current_c = dict(
-        Customer.all_objects.select_for_update()
-        .filter(pk__in=[r["customer_id"] for r in cust_rows])
-        .order_by("pk")
-        .values_list("pk", "owner_id")
-    )
-    lead_rows = [r for r in lead_rows if current.get(r["lead_id"]) == r["owner_id"]]
-    cust_rows = [r for r in cust_rows if current_c.get(r["customer_id"]) == r["owner_id"]]
-    stale = [r for r in plain if r not in lead_rows and r not in cust_rows]
+    done = [r for r in plain if r["lead_id"] in taken_leads or r["customer_id"] in taken_customers]
+    done_ids = {r["pk"] for r in done}
+    skip.update(r["pk"] for r in plain if r["pk"] not in done_ids)  # changed meanwhile: not ours
 
-    Lead.objects.filter(pk__in=[r["lead_id"] for r in lead_rows]).update(
-        owner=None, status=Lead.Status.IN_POOL, updated_at=now
-    )
-    Customer.all_objects.filter(pk__in=[r["customer_id"] for r in cust_rows]).update(
-        owner=None, updated_at=now
-    )
-    done = lead_rows + cust_rows
+    _insert_events(sorted(done_ids), now)
     by_pool = defaultdict(list)
     for r in done:
         by_pool[r["pool_id"]].append(r["pk"])
@@ -159,26 +152,9 @@ def _reclaim_batch(batch_size, skip, report) -> int:
             entered_pool_at=now,
             hold_until=hold,
         )
-    # Stale tenures (owner changed without the tenure knowing): clear their deadline.
-    Tenure.objects.filter(pk__in=[r["pk"] for r in stale]).update(due=None)
-    OwnershipEvent.objects.bulk_create(
-        [
-            OwnershipEvent(
-                kind=OwnershipEvent.Kind.RECLAIM,
-                lead_id=r["lead_id"],
-                customer_id=r["customer_id"],
-                pool_id=r["pool_id"],
-                from_user_id=r["owner_id"],
-                reason="deadline",
-                at=now,
-                data={"cause": _cause(r, now), "due": r["due"].isoformat()},
-            )
-            for r in done
-        ],
-        batch_size=2000,
-    )
-    _tell_owners(done, pools, now)
-    _digest(by_pool, pools, now)
+    for r in done:
+        report.returned[r["pool_id"]] += 1
+        report.lost[r["owner_id"]] += 1
     report.done += len(done)
     for r in reassign:  # few: one at a time, each in a savepoint
         try:
@@ -189,6 +165,43 @@ def _reclaim_batch(batch_size, skip, report) -> int:
             skip.add(r["pk"])
             report.fail(r["pk"], exc)
     return len(rows)
+
+
+def _insert_events(tenure_ids: list[int], now) -> None:
+    """The ledger rows, written set-based from the tenures (before they are cleared)."""
+    if not tenure_ids:
+        return
+    build = "jsonb_build_object" if connection.vendor == "postgresql" else "json_object"
+    placeholders = ", ".join(["%s"] * len(tenure_ids))
+    sql = (
+        "INSERT INTO pool_ownershipevent (kind, lead_id, customer_id, pool_id, from_user_id, rule_name, "  # noqa: S608
+        "reason, at, data) "
+        "SELECT %s, t.lead_id, t.customer_id, t.pool_id, t.owner_id, '', 'deadline', %s, "
+        f"{build}('cause', CASE WHEN t.follow_up_due <= %s AND t.followed_up_at IS NULL THEN 'follow_up' "
+        "WHEN t.lead_id IS NOT NULL THEN 'conversion' ELSE 'not_closed' END) "
+        f"FROM pool_tenure t WHERE t.id IN ({placeholders})"
+    )
+    at = connection.ops.adapt_datetimefield_value(now)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [OwnershipEvent.Kind.RECLAIM, at, at, *tenure_ids])
+
+
+def _drop_owners(table: str, fk: str, ids: list[int], now) -> set[int]:
+    """UPDATE … SET owner = NULL WHERE the owner is still the expired tenure's; the ids taken."""
+    if not ids:
+        return set()
+    status = ", status = %s" if table == "leads_lead" else ""
+    placeholders = ", ".join(["%s"] * len(ids))
+    sql = (
+        f"UPDATE {table} SET owner_id = NULL{status}, updated_at = %s "  # noqa: S608 - fixed names
+        f"WHERE id IN ({placeholders}) AND owner_id = "
+        f"(SELECT t.owner_id FROM pool_tenure t WHERE t.{fk} = {table}.id AND t.due <= %s) RETURNING id"
+    )
+    params = [*(["in_pool"] if status else []), connection.ops.adapt_datetimefield_value(now)]
+    params += [*ids, connection.ops.adapt_datetimefield_value(now)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {row[0] for row in cursor.fetchall()}
 
 
 def _reclaim_rows_one_by_one(batch_size, skip, report) -> int:
@@ -245,54 +258,22 @@ def _reassign_one(row, now):
             return
 
 
-def _tell_owners(rows, pools, now) -> None:
-    """One in-app notice per reclaimed record to the person who lost it (stored in bulk)."""
-    from kehu.customers.models import Customer
-    from kehu.leads.models import Lead
-
-    stamp = now.strftime("%Y%m%d%H%M")
-    names = {
-        ("l", pk): name or company or f"#{pk}"
-        for pk, name, company in Lead.objects.filter(
-            pk__in=[r["lead_id"] for r in rows if r["lead_id"]]
-        ).values_list("pk", "name", "company")
-    }
-    names.update(
-        {
-            ("c", pk): name
-            for pk, name in Customer.all_objects.filter(
-                pk__in=[r["customer_id"] for r in rows if r["customer_id"]]
-            ).values_list("pk", "name")
-        }
-    )
-    notices = [
-        Notification(
-            recipient_id=r["owner_id"],
-            kind=notify.RECLAIMED,
-            level=Notification.Level.NORMAL,
-            data={
-                "record": names.get(("l", r["lead_id"]) if r["lead_id"] else ("c", r["customer_id"]), ""),
-                "pool": str(pools.get(r["pool_id"]) or ""),
-                "cause": _cause(r, now),
-                "target": Target.LEAD if r["lead_id"] else Target.CUSTOMER,
-                "id": r["lead_id"] or r["customer_id"],
-            },
-            dedupe_key=f"reclaimed:{'l' if r['lead_id'] else 'c'}{r['lead_id'] or r['customer_id']}:{stamp}",
-            created_at=now,
-        )
-        for r in rows
-    ]
-    Notification.objects.bulk_create(notices, batch_size=2000, ignore_conflicts=True)
+def _tell_owners(lost: Counter) -> None:
+    """One notice per person and sweep: how many of their records went back to a pool."""
+    with transaction.atomic():
+        for owner_id, count in lost.items():
+            messaging.notify([owner_id], notify.RECLAIMED, data={"count": count})
 
 
-def _digest(by_pool, pools, now) -> None:
-    for pool_id, ids in by_pool.items():
-        pool = pools.get(pool_id)
-        if pool is None:
-            continue
+def _digest(returned: Counter) -> None:
+    """One notice per pool and sweep to the people who may claim there (not one per record)."""
+    for pool in Pool.objects.filter(pk__in=[pk for pk in returned if pk]):
         audience = notify.pool_audience(pool)
         if audience:
-            messaging.notify(audience, notify.DIGEST, data={"count": len(ids), "pool": str(pool)}, url="")
+            with transaction.atomic():
+                messaging.notify(
+                    audience, notify.DIGEST, data={"count": returned[pool.pk], "pool": str(pool)}
+                )
 
 
 # --- reminders ---------------------------------------------------------------------------
