@@ -2,12 +2,13 @@
 feed address, consultations and after-sales cases. Every read starts from the scope layer."""
 
 import datetime as dt
-from typing import Literal
+import re
+from typing import Annotated, Literal
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 from kehu.accounts.capabilities import EXPORT
 from kehu.accounts.scope import can_see_user, get_scoped, scoped
@@ -33,14 +34,25 @@ FILE_RESPONSE = {
         }
     }
 }
-ShortText = Field(max_length=200)
+
+
+def _iso_only(value):
+    # Pydantic also reads numbers as Unix timestamps; the API documents ISO 8601 strings only.
+    if isinstance(value, int | float) or (
+        isinstance(value, str) and re.fullmatch(r"\s*[-+]?[\d.eE+-]+\s*", value)
+    ):
+        raise ValueError("enter an ISO 8601 date and time, e.g. 2026-03-02T10:00:00+08:00")
+    return value
+
+
+DateTime = Annotated[dt.datetime, BeforeValidator(_iso_only)]
 
 
 class ConflictDetail(Schema):
     appointment: int | None = Field(description="The conflicting appointment (null when not visible to you).")
     title: str
-    start: dt.datetime
-    end: dt.datetime
+    start: DateTime
+    end: DateTime
     user: int | None = Field(description="The attendee who is busy, for code `attendee_busy`.")
     customer: int | None = Field(description="The customer who is busy, for code `customer_busy`.")
 
@@ -81,8 +93,8 @@ class FollowUpIn(Schema):
     contact: Id | None = None
     content: Text = Field(min_length=1, max_length=10_000)
     outcome: Text = Field("", max_length=200)
-    at: dt.datetime | None = Field(None, description="When it happened; default now.")
-    next_at: dt.datetime | None = Field(None, description="Next follow-up: becomes a task with a reminder.")
+    at: DateTime | None = Field(None, description="When it happened; default now.")
+    next_at: DateTime | None = Field(None, description="Next follow-up: becomes a task with a reminder.")
 
 
 class FollowUpOut(Schema):
@@ -93,8 +105,8 @@ class FollowUpOut(Schema):
     contact: Ref | None
     content: str
     outcome: str
-    at: dt.datetime
-    next_at: dt.datetime | None
+    at: DateTime
+    next_at: DateTime | None
     author: Ref | None
     task: int | None = Field(None, description="The task made from next_at, if any.")
 
@@ -171,7 +183,7 @@ def get_follow_up(request, follow_up_id: Id):
 
 class TaskIn(Schema):
     title: Text = Field(min_length=1, max_length=200)
-    due_at: dt.datetime
+    due_at: DateTime
     remind_minutes: int | None = Field(15, ge=0, le=43200, description="null: no reminder.")
     notes: Text = Field("", max_length=10_000)
     owner: Id | None = Field(None, description="Assignee; default you.")
@@ -180,7 +192,7 @@ class TaskIn(Schema):
 
 
 class RescheduleIn(Schema):
-    due_at: dt.datetime
+    due_at: DateTime
     remind_minutes: int | None = Field(15, ge=0, le=43200)
 
 
@@ -189,9 +201,9 @@ class TaskOut(Schema):
     title: str
     notes: str
     owner: Ref
-    due_at: dt.datetime
-    remind_at: dt.datetime | None
-    done_at: dt.datetime | None
+    due_at: DateTime
+    remind_at: DateTime | None
+    done_at: DateTime | None
     overdue: bool
     customer: Ref | None
     lead: Ref | None
@@ -276,8 +288,8 @@ def reschedule_task(request, task_id: Id, payload: RescheduleIn):
 
 class AppointmentIn(Schema):
     title: Text = Field(min_length=1, max_length=200)
-    start: dt.datetime
-    end: dt.datetime
+    start: DateTime
+    end: DateTime
     place: Text = Field("", max_length=255)
     notes: Text = Field("", max_length=10_000)
     customer: Id | None = None
@@ -288,8 +300,8 @@ class AppointmentIn(Schema):
 
 class AppointmentPatch(Schema):
     title: Text | None = Field(None, min_length=1, max_length=200)
-    start: dt.datetime | None = None
-    end: dt.datetime | None = None
+    start: DateTime | None = None
+    end: DateTime | None = None
     place: Text | None = Field(None, max_length=255)
     notes: Text | None = Field(None, max_length=10_000)
     customer: Id | None = None
@@ -301,8 +313,8 @@ class AppointmentPatch(Schema):
 class AppointmentOut(Schema):
     id: int
     title: str
-    start: dt.datetime
-    end: dt.datetime
+    start: DateTime
+    end: DateTime
     place: str
     notes: str
     status: str
@@ -330,8 +342,8 @@ class AppointmentOut(Schema):
 
 
 class AppointmentQuery(Schema):
-    start: dt.datetime | None = Field(None, description="Appointments ending after this time.")
-    end: dt.datetime | None = Field(None, description="Appointments starting before this time.")
+    start: DateTime | None = Field(None, description="Appointments ending after this time.")
+    end: DateTime | None = Field(None, description="Appointments starting before this time.")
     mine: bool = Field(False, description="Only those you organise or attend.")
     customer: Id | None = None
     status: Literal["", "scheduled", "done", "cancelled"] = ""
@@ -400,7 +412,7 @@ def complete_appointment(request, appointment_id: Id):
 
 class FeedOut(Schema):
     url: str = Field(description="Secret iCalendar (text/calendar) address of your appointments.")
-    created_at: dt.datetime
+    created_at: DateTime
 
 
 def _feed_out(request, feed):
@@ -430,7 +442,7 @@ class ConsultationIn(Schema):
     subject: Text = Field(min_length=1, max_length=200)
     question: Text = Field("", max_length=10_000)
     answer: Text = Field("", max_length=10_000)
-    at: dt.datetime | None = None
+    at: DateTime | None = None
 
 
 class ConsultationOut(Schema):
@@ -442,7 +454,7 @@ class ConsultationOut(Schema):
     question: str
     answer: str
     author: Ref | None
-    at: dt.datetime
+    at: DateTime
 
     @staticmethod
     def resolve_customer(obj):
@@ -510,9 +522,9 @@ class CaseOut(Schema):
     resolution: str
     status: str
     assignee: Ref | None
-    opened_at: dt.datetime
-    resolved_at: dt.datetime | None
-    closed_at: dt.datetime | None
+    opened_at: DateTime
+    resolved_at: DateTime | None
+    closed_at: DateTime | None
 
     @staticmethod
     def resolve_customer(obj):
