@@ -37,8 +37,11 @@ def test_quick_add_follow_up_from_the_customer_page(org, web, customers, now):
     assert follow_up.outcome == "约了下周拜访" and Task.objects.get().follow_up == follow_up
     assert Customer.objects.get(pk=customers.mine.pk).last_contact_at == now
     # the timeline filter shows it under its kind
+    services.record_follow_up(org.sales_a1, {"customer": customers.mine.pk, "content": "第二次跟进"})
+    services.record_consultation(org.sales_a1, {"customer": customers.mine.pk, "subject": "问交期"})
     page = client.get(f"/customers/{customers.mine.pk}/?kind=follow_up").content.decode()
-    assert "电话沟通需求" in page
+    assert "电话沟通需求" in page and "第二次跟进" in page and "问交期" not in page
+    assert page.count('href="?kind=follow_up"') == 1 and page.count('href="?kind=consultation"') == 1
 
 
 def test_bad_follow_up_form_keeps_input_and_shows_errors(org, web, customers, now):
