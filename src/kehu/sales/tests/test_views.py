@@ -220,3 +220,9 @@ def test_statement_page_for_finance_and_self(org, web, records):
     assert records["a2"]["order"].number in page.content.decode()
     export = web(org.finance).get(f"/sales/commissions/export/?user={org.sales_a2.pk}&format=xlsx")
     assert export.status_code == 200 and export["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_settings_area_lists_sales_settings_by_capability(org, web):
+    assert web(org.finance).get("/settings/sales/commissionrule/").status_code == 200
+    assert web(org.manager_east).get("/settings/sales/stage/").status_code == 200
+    assert web(org.sales_a1).get("/settings/sales/commissionrule/").status_code in (302, 403)
