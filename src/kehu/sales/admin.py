@@ -35,7 +35,19 @@ class ProductAdmin(CapabilityAdmin):
 class RuleForm(forms.ModelForm):
     class Meta:
         model = CommissionRule
-        fields = "__all__"
+        fields = [
+            "name",
+            "active",
+            "basis",
+            "earner",
+            "product",
+            "category",
+            "role",
+            "kind",
+            "rate",
+            "fixed_amount",
+            "tiers",
+        ]
 
     def clean(self):
         data = super().clean()
