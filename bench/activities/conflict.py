@@ -26,7 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 os.environ.setdefault("KEHU_VAR_DIR", str(ROOT / "bench" / "out" / "activities"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kehu.settings")
-os.environ.setdefault("DEBUG", "1")
+os.environ.setdefault("DEBUG", "0")  # DEBUG would log every query
+os.environ.setdefault("SECRET_KEY", "bench-only-not-secret-0123456789abcdefghijklmnopqrstuvwxyz")
 
 PEOPLE = 1_000
 CUSTOMERS = 100_000

@@ -338,9 +338,9 @@ def find_conflict(start, end, user_ids, customer_id=None, exclude_id=None):
         hits = Attendance.objects.filter(window, user_id__in=list(user_ids), active=True)
         if exclude_id:
             hits = hits.exclude(appointment_id=exclude_id)
-        hit = hits.order_by("start").values_list("appointment_id", "user_id").first()
+        hit = hits.select_related("appointment__customer").order_by("start").first()
         if hit:
-            return Appointment.objects.select_related("customer").get(pk=hit[0]), hit[1]
+            return hit.appointment, hit.user_id
     if customer_id:
         hits = Appointment.objects.filter(window, customer_id=customer_id).exclude(
             status=Appointment.Status.CANCELLED
