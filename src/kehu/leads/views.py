@@ -281,7 +281,8 @@ def import_done(request, pk: int):
     if fmt in ("csv", "xlsx"):
         headers, rows = imports.error_report(run)
         return export_response(fmt, headers, rows, f"rejected-rows-{run.pk}", _("Rejected rows"))
-    return render(request, "leads/import_done.html", {"run": run, "errors": run.errors[:50]})
+    errors = [{"row": e["row"], "errors": imports.readable_errors(e["errors"])} for e in run.errors[:50]]
+    return render(request, "leads/import_done.html", {"run": run, "errors": errors})
 
 
 # --- Duplicates ------------------------------------------------------------------------------
