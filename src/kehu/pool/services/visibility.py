@@ -11,7 +11,7 @@ from kehu.accounts.models import Scope, User
 from kehu.accounts.scope import NOTHING, department_subtree
 
 from ..capabilities import MANAGE_POOLS
-from ..models import DisplayRule, Pool, Target
+from ..models import DisplayRule, Pool, Target, Tenure
 
 
 def _user_team_ids(user: User) -> set[int]:
@@ -74,6 +74,13 @@ def display_rules_for(user: User, pool: Pool) -> list[DisplayRule]:
     """The most specific display rules for ``user`` in ``pool`` (empty = the whole pool)."""
     if user.can(MANAGE_POOLS):
         return []  # managers see the whole pool
+    cache = user.__dict__.setdefault("_kehu_display_rules", {})
+    if pool.pk not in cache:
+        cache[pool.pk] = _display_rules_for(user, pool)
+    return cache[pool.pk]
+
+
+def _display_rules_for(user: User, pool: Pool) -> list[DisplayRule]:
     rules = list(pool.display_rules.all().prefetch_related("regions", "industries"))
     if not rules:
         return []
@@ -121,6 +128,13 @@ def pool_filter(user: User, target: str = Target.LEAD, pool: Pool | None = None)
         from kehu.leads.models import Lead
 
         base &= Q(status=Lead.Status.IN_POOL, archived_at__isnull=True)
+    # Pool membership as "id IN (SELECT … FROM pool_tenure …)", not a join: OR-ed into the
+    # scope of every list, a join would keep the planner from the lists' own indexes.
+    fk = "lead_id" if target == Target.LEAD else "customer_id"
+
+    def members(pool_ids):
+        return Q(pk__in=Tenure.objects.filter(pool_id__in=pool_ids, owner__isnull=True).values(fk))
+
     whole, parts = [], Q(pk__in=[])
     for p in pools:
         rules = display_rules_for(user, p)
@@ -130,9 +144,9 @@ def pool_filter(user: User, target: str = Target.LEAD, pool: Pool | None = None)
         either = Q(pk__in=[])
         for rule in rules:
             either |= _rule_q(rule, target)
-        parts |= Q(tenure__pool_id=p.pk) & either
+        parts |= members([p.pk]) & either
     if whole:
-        parts |= Q(tenure__pool_id__in=whole)
+        parts |= members(whole)
     return base & parts
 
 
