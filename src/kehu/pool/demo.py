@@ -103,10 +103,11 @@ def load(options) -> None:
     leads = list(Lead.objects.filter(owner__isnull=True, status=Lead.Status.NEW)[:DEMO_LEADS])
     if not leads:
         leads = _demo_leads(rng, DEMO_LEADS)
-    services.send_many_to_pool([(lead, None, "演示数据", None) for lead in leads])
+    now = clock.now()
+    with clock.frozen(now - dt.timedelta(hours=48)):
+        services.send_many_to_pool([(lead, None, "演示数据", None) for lead in leads])
     people = list(User.objects.filter(role__code="salesperson", is_active=True).order_by("username"))
     claimed = 0
-    now = clock.now()
     for lead in rng.sample(leads, min(len(leads) // 3, len(leads))):
         lead.refresh_from_db()
         for person in rng.sample(people, len(people)):
