@@ -261,6 +261,7 @@ def settings_index(request):
             "pools": services.managed_pools(request.user),
             "runs": SweepRun.objects.all()[:10],
             "limits": Limit.objects.select_related("user", "team", "department"),
+            "can_edit_limits": request.user.is_superuser or request.user.scope == "all",
         },
     )
 
