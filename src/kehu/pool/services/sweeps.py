@@ -191,10 +191,11 @@ def _drop_owners(table: str, fk: str, ids: list[int], now) -> set[int]:
     if not ids:
         return set()
     status = ", status = %s" if table == "leads_lead" else ""
+    alive = " AND deleted_at IS NULL" if table == "customers_customer" else ""
     placeholders = ", ".join(["%s"] * len(ids))
     sql = (
         f"UPDATE {table} SET owner_id = NULL{status}, updated_at = %s "  # noqa: S608 - fixed names
-        f"WHERE id IN ({placeholders}) AND owner_id = "
+        f"WHERE id IN ({placeholders}){alive} AND owner_id = "
         f"(SELECT t.owner_id FROM pool_tenure t WHERE t.{fk} = {table}.id AND t.due <= %s) RETURNING id"
     )
     params = [*(["in_pool"] if status else []), connection.ops.adapt_datetimefield_value(now)]
