@@ -495,6 +495,10 @@ def record_follow_up(*, lead_id=None, customer_id=None, at=None) -> None:
     if tenure is None:
         return
     if customer_id:
+        from kehu.customers.models import Customer
+
+        if Customer.all_objects.filter(pk=customer_id, type=Customer.Type.CLOSED).exists():
+            return  # a closed customer is no longer on the pool's clock
         policy = policy_for(tenure.pool, "")
         if policy and policy.follow_up_hours:
             tenure.follow_up_due = at + dt.timedelta(hours=policy.follow_up_hours)

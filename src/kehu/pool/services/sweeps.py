@@ -68,6 +68,7 @@ def reclaim_expired(batch_size: int = BATCH, max_batches: int | None = None) -> 
     it when the pool says so and an assignment hook is registered)."""
 
     def body(report: Report):
+        _protect_closed_customers()
         skip: set[int] = set()
         batches = 0
         while max_batches is None or batches < max_batches:
@@ -86,6 +87,15 @@ def reclaim_expired(batch_size: int = BATCH, max_batches: int | None = None) -> 
             report.fail("digest", exc)
 
     return _run("reclaim", body)
+
+
+def _protect_closed_customers() -> int:
+    """Customers who closed a deal are no longer on the customer pool's clock."""
+    from kehu.customers.models import Customer
+
+    return Tenure.objects.filter(
+        customer__type=Customer.Type.CLOSED, owner__isnull=False, due__isnull=False
+    ).update(follow_up_due=None, convert_due=None, due=None)
 
 
 def _expired(now, skip):

@@ -167,3 +167,17 @@ def test_reminder_task_runs(org, make_lead, lead_pool):
         services.claim(org.sales_a1, lead)
     with clock.frozen(T0 + 1 * H):
         assert pool_reminders.call_local() == {"done": 1, "failed": 0}  # 24 h before: owner told
+
+
+def test_closed_customers_stay_with_their_owner(org, customer_pool):
+    from kehu.customers.models import Customer
+
+    with clock.frozen(T0):
+        customer = Customer.objects.create(name="已成交客户", created_at=T0, updated_at=T0)
+        services.send_to_pool(customer, customer_pool)
+        services.claim(org.sales_a1, customer)
+    Customer.objects.filter(pk=customer.pk).update(type=Customer.Type.CLOSED)
+    with clock.frozen(T0 + dt.timedelta(days=200)):
+        assert sweeps.reclaim_expired().done == 0
+    customer.refresh_from_db()
+    assert customer.owner == org.sales_a1

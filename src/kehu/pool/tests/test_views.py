@@ -129,3 +129,14 @@ def test_customer_pool_claim_and_release(org, web, customer_pool):
     client.post(f"/pool/customers/{customer.pk}/release/", {"reason": "不再跟进"})
     customer.refresh_from_db()
     assert customer.owner is None
+
+
+def test_lead_panel_renders_ledger(org, rf, make_lead, lead_pool):
+    from kehu.pool.panels import lead_panel
+
+    lead = make_lead(lead_pool)
+    services.claim(org.sales_a1, lead)
+    request = rf.get("/")
+    request.user = org.sales_a1
+    html = lead_panel(request, lead)
+    assert "countdown" in html and org.sales_a1.name in html
