@@ -106,7 +106,8 @@ def _expired(now, skip):
 
 
 def _cause(row, now) -> str:
-    if row["follow_up_due"] and row["follow_up_due"] <= now and row["followed_up_at"] is None:
+    # A lead's follow-up clears its follow-up deadline; a customer's sets the next one.
+    if row["follow_up_due"] and row["follow_up_due"] <= now:
         return "follow_up"
     return "conversion" if row["lead_id"] else "not_closed"
 
@@ -187,7 +188,7 @@ def _insert_events(tenure_ids: list[int], now) -> None:
         "INSERT INTO pool_ownershipevent (kind, lead_id, customer_id, pool_id, from_user_id, rule_name, "  # noqa: S608
         "reason, at, data) "
         "SELECT %s, t.lead_id, t.customer_id, t.pool_id, t.owner_id, '', 'deadline', %s, "
-        f"{build}('cause', CASE WHEN t.follow_up_due <= %s AND t.followed_up_at IS NULL THEN 'follow_up' "
+        f"{build}('cause', CASE WHEN t.follow_up_due <= %s THEN 'follow_up' "
         "WHEN t.lead_id IS NOT NULL THEN 'conversion' ELSE 'not_closed' END) "
         f"FROM pool_tenure t WHERE t.id IN ({placeholders})"
     )
@@ -329,7 +330,7 @@ def _remind_batch(pool, stage, hours, batch_size, report) -> int:
     rows = list(qs[:batch_size])
     for t in rows:
         obj = t.lead or t.customer
-        deadline = "follow_up" if t.follow_up_due == t.due and not t.followed_up_at else "conversion"
+        deadline = "follow_up" if t.follow_up_due is not None and t.follow_up_due == t.due else "conversion"
         data = {
             "record": str(obj),
             "due": timezone.localtime(t.due).strftime("%Y-%m-%d %H:%M"),
