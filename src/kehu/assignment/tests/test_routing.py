@@ -218,3 +218,18 @@ def test_a_person_the_pool_refuses_is_skipped_and_the_leads_rerouted(sellers, ru
     rerouted = OwnershipEvent.objects.filter(lead__in=leads, kind="assign", to_user=sellers[1]).first()
     skipped = rerouted.data["assignment"]["skipped"]
     assert any(entry[0] == sellers[0].pk and entry[1] == "refused" for entry in skipped)
+
+
+def test_periodic_task_routes_leads_left_new(sellers, rule, make_lead):
+    import datetime as dt
+
+    from kehu.assignment.tasks import route_stuck_leads
+    from kehu.core import clock
+
+    rule(users=[sellers[0].pk])
+    with clock.frozen(clock.now() - dt.timedelta(hours=1)):
+        stuck = make_lead()  # intake stored it but routing never ran
+    fresh = make_lead()  # intake may still be routing this one
+    assert route_stuck_leads.call_local() == {"routed": 1, "failed": 0}
+    assert owners([stuck, fresh]) == [sellers[0].pk, None]
+    assert route_stuck_leads.call_local() == {"routed": 0, "failed": 0}
