@@ -10,7 +10,7 @@ from django.db.models import Q
 from kehu.accounts.models import Scope, User
 from kehu.accounts.scope import NOTHING, department_subtree
 
-from ..capabilities import MANAGE_POOLS
+from ..capabilities import CLAIM, MANAGE_POOLS
 from ..models import DisplayRule, Pool, Target, Tenure
 
 
@@ -30,6 +30,8 @@ def visible_pools(user: User, target: str | None = None) -> list[Pool]:
     """Active pools ``user`` sees. Cached on the user object (one request or one task)."""
     if not user.is_authenticated or not user.is_active:
         return []
+    if not (_sees_whole_org(user) or user.can(CLAIM) or user.can(MANAGE_POOLS)):
+        return []  # pools are for the people who work them
     cache = getattr(user, "_kehu_pools", None)
     if cache is None:
         pools = list(Pool.objects.filter(active=True).prefetch_related("teams", "members"))
