@@ -84,7 +84,7 @@ class Router:
         self.rules = loading.compiled_rules(self.rule_set)
         self.rule_rows = {r.pk: r for r in Rule.objects.filter(pk__in=[r.id for r in self.rules])}
         self.store = _lock_cursors(self.rules)
-        self.capacity = Capacity(loading.db_capacity_loader)
+        self.capacity = Capacity(loading.capacity_loader({pk for r in self.rules for pk in r.candidates}))
         self.engine = loading.build_engine(
             self.rules, cursors=self.store, capacity=self.capacity, exclude=exclude
         )

@@ -209,7 +209,7 @@ def test_a_person_the_pool_refuses_is_skipped_and_the_leads_rerouted(sellers, ru
     from kehu.assignment import loading
 
     Limit.objects.create(target=Target.LEAD, user=sellers[0], max_held=1)
-    monkeypatch.setattr(loading, "db_capacity_loader", lambda pk: (None, []))
+    monkeypatch.setattr(loading, "capacity_loader", lambda ids: lambda pk: (None, []))
     rule(users=[sellers[0].pk, sellers[1].pk])
     leads = [make_lead() for _ in range(4)]
     services.route_leads(leads)
