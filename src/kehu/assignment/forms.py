@@ -28,7 +28,7 @@ def _multi(label, queryset, **kwargs):
 
 class RegionChoice(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
-        return obj.full_name if obj.level > 1 else obj.label
+        return f"{obj.parent.label} · {obj.label}" if obj.level > 1 and obj.parent else obj.label
 
 
 class RuleSetForm(forms.Form):
