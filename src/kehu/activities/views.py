@@ -417,6 +417,7 @@ def case_detail(request, pk: int):
     form = CaseUpdateForm(
         request.POST or None,
         user=request.user,
+        current=case.assignee,
         initial={"status": case.status, "assignee": case.assignee_id, "resolution": case.resolution},
     )
     if request.method == "POST" and form.is_valid():

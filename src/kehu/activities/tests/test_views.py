@@ -90,12 +90,19 @@ def test_task_pages_and_actions(org, web, now):
 
 
 def test_case_page_changes_status(org, web, customers, now):
-    case = services.open_case(org.sales_a1, {"customer": customers.mine.pk, "subject": "漏水"})
+    case = services.open_case(org.service, {"customer": customers.mine.pk, "subject": "漏水"})
     client = web(org.sales_a1)
+    page = client.get(f"/activities/cases/{case.pk}/").content.decode()
+    assert f'<option value="{org.service.pk}" selected>' in page  # handled by someone outside my scope
     response = client.post(f"/activities/cases/{case.pk}/", {"status": "resolved", "resolution": ""})
     assert response.status_code == 200 and ServiceCase.objects.get(pk=case.pk).status == "open"
-    response = client.post(f"/activities/cases/{case.pk}/", {"status": "resolved", "resolution": "上门维修"})
-    assert response.status_code == 302 and ServiceCase.objects.get(pk=case.pk).status == "resolved"
+    response = client.post(
+        f"/activities/cases/{case.pk}/",
+        {"status": "resolved", "resolution": "上门维修", "assignee": str(org.service.pk)},
+    )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.status == "resolved" and case.assignee == org.service
 
 
 def test_lists_render_empty_and_full(org, web, customers, now):
