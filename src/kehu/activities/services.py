@@ -338,18 +338,19 @@ def find_conflict(start, end, user_ids, customer_id=None, exclude_id=None):
         hits = Attendance.objects.filter(window, user_id__in=list(user_ids), active=True)
         if exclude_id:
             hits = hits.exclude(appointment_id=exclude_id)
-        hit = hits.select_related("appointment__customer").order_by("start").first()
+        # values_list: a free slot (the usual case) builds no model instances.
+        hit = hits.order_by("start").values_list("appointment_id", "user_id").first()
         if hit:
-            return hit.appointment, hit.user_id
+            return Appointment.objects.get(pk=hit[0]), hit[1]
     if customer_id:
         hits = Appointment.objects.filter(window, customer_id=customer_id).exclude(
             status=Appointment.Status.CANCELLED
         )
         if exclude_id:
             hits = hits.exclude(pk=exclude_id)
-        hit = hits.order_by("start").select_related("customer").first()
+        hit = hits.order_by("start").values_list("pk", flat=True).first()
         if hit:
-            return hit, None
+            return Appointment.objects.get(pk=hit), None
     return None, None
 
 
