@@ -82,9 +82,12 @@ def recompute(now: dt.datetime | None = None) -> dict:
             ) agg
         ) scored
     """  # noqa: S608 - table names from model meta, values as parameters
+    # TRUNCATE is the fast way to empty the table, but PostgreSQL refuses it inside a
+    # transaction that still has deferred foreign-key checks on it (a caller's transaction).
+    truncate = connection.vendor == "postgresql" and not connection.in_atomic_block
     with transaction.atomic():
         with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
+            if truncate:
                 cursor.execute(f"TRUNCATE {value_table}")
             else:
                 cursor.execute(f"DELETE FROM {value_table}")  # noqa: S608
