@@ -54,11 +54,11 @@ def test_first_matching_rule_wins_and_no_match_goes_to_default_pool(org, sellers
 def test_conditions_on_channel_tree_region_and_other_fields(org, sellers, rule, make_lead, channel):
     from kehu.leads.models import Channel, DemandType
 
-    paid = Channel.objects.create(code="paid", name="付费")
-    sem = Channel.objects.create(code="sem", name="SEM", parent=paid)
+    paid = Channel.objects.get_or_create(code="paid", defaults={"name": "付费"})[0]
+    sem = Channel.objects.update_or_create(code="sem", defaults={"name": "SEM", "parent": paid})[0]
     zhejiang = Region.objects.get(code="330000")
     hangzhou = Region.objects.get(code="330100")
-    quote = DemandType.objects.create(code="quote", name="报价")
+    quote = DemandType.objects.get_or_create(code="quote", defaults={"name": "报价"})[0]
     rule(
         name="付费·浙江·大客户",
         conditions={
