@@ -27,6 +27,7 @@ from kehu.dedup.reasons_text import describe_reasons
 from . import services
 from .capabilities import IMPORT_LEADS, MERGE_LEADS
 from .forms import ImportUploadForm, LeadForm
+from .panels import lead_panels
 from .models import Channel, ImportRun, Lead
 from .queries import SORTS, LeadFilter, find_leads
 from .services import capture as capture_service
@@ -204,6 +205,7 @@ def lead_detail(request, pk: int):
         "history": history,
         "can_merge": request.user.can(MERGE_LEADS),
         "extra": sorted(lead.extra.items()) if isinstance(lead.extra, dict) else [],
+        "panels": lead_panels(request, lead),
     }
     return render(request, "leads/detail.html", context)
 
