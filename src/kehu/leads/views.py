@@ -27,8 +27,8 @@ from kehu.dedup.reasons_text import describe_reasons
 from . import services
 from .capabilities import IMPORT_LEADS, MERGE_LEADS
 from .forms import ImportUploadForm, LeadForm
-from .panels import lead_panels
 from .models import Channel, ImportRun, Lead
+from .panels import lead_panels
 from .queries import SORTS, LeadFilter, find_leads
 from .services import capture as capture_service
 from .services import imports

@@ -23,7 +23,6 @@ class PoolConfig(AppConfig):
         scope.extend(Lead, lambda user, ids: pool_filter(user, Target.LEAD))
         scope.extend(Customer, lambda user, ids: pool_filter(user, Target.CUSTOMER))
         from kehu.customers import panels as customer_panels
-
         from kehu.leads.panels import register_lead_panel
 
         from .panels import customer_panel, lead_panel
