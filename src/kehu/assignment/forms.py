@@ -112,6 +112,7 @@ class RuleForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.instance = instance
         self.fields["pool"].queryset = Pool.objects.filter(kind=Target.LEAD)
+        self.fields["pool"].empty_label = _("— the lead's default pool —")
         for grade in Lead.Grade.values:
             self.fields[f"levels_{grade}"] = forms.MultipleChoiceField(
                 label=_("Levels for grade %(grade)s") % {"grade": grade},

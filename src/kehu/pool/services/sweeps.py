@@ -328,6 +328,8 @@ def _remind_batch(pool, stage, hours, batch_size, report) -> int:
         ).order_by("due", "pk")
     ).select_related("owner", "lead", "customer")
     rows = list(qs[:batch_size])
+    managers: dict[int, object] = {}
+    notices = []
     for t in rows:
         obj = t.lead or t.customer
         deadline = "follow_up" if t.follow_up_due is not None and t.follow_up_due == t.due else "conversion"
@@ -338,21 +340,33 @@ def _remind_batch(pool, stage, hours, batch_size, report) -> int:
             "target": Target.LEAD if t.lead_id else Target.CUSTOMER,
             "id": obj.pk,
         }
-        key = f"deadline:{t.pk}:{t.due:%Y%m%d%H%M}:{stage}"
-        if stage == 1:
-            messaging.notify(
-                [t.owner], notify.REMIND[deadline], data=data, url=notify.record_url(obj), dedupe_key=key
-            )
-        else:
-            manager = manager_of(t.owner)
-            messaging.notify(
-                [manager] if manager else [t.owner],
-                notify.ESCALATE[deadline] if manager else notify.REMIND[deadline],
+        kind, level, recipient = notify.REMIND[deadline], Notification.Level.NORMAL, t.owner_id
+        if stage == 2:
+            if t.owner_id not in managers:
+                managers[t.owner_id] = manager_of(t.owner)
+            manager = managers[t.owner_id]
+            level = Notification.Level.STRONG
+            if manager is not None:
+                kind, recipient = notify.ESCALATE[deadline], manager.pk
+        notices.append(
+            Notification(
+                recipient_id=recipient,
+                kind=kind,
+                level=level,
                 data=data,
                 url=notify.record_url(obj),
-                level=Notification.Level.STRONG,
-                dedupe_key=key,
+                dedupe_key=f"deadline:{t.pk}:{t.due:%Y%m%d%H%M}:{stage}",
+                created_at=now,
             )
+        )
         report.done += 1
+    # Once per deadline and stage: the unique (recipient, dedupe_key) drops repeats.
+    Notification.objects.bulk_create(notices, batch_size=1000, ignore_conflicts=True)
+    if notices and messaging.CHANNELS:
+        created = list(
+            Notification.objects.filter(dedupe_key__in=[n.dedupe_key for n in notices], created_at=now)
+        )
+        if created:
+            transaction.on_commit(lambda: messaging._deliver(created))
     Tenure.objects.filter(pk__in=[t.pk for t in rows]).update(reminder_stage=stage)
     return len(rows)
