@@ -72,8 +72,11 @@ def _datetime(data: dict, field: str, errors: dict, *, required: bool = False) -
     if not isinstance(value, dt.datetime):
         errors[field] = [_("Enter a date and time.")]
         return None
-    if timezone.is_naive(value):
-        value = timezone.make_aware(value)
+    try:
+        value = timezone.make_aware(value) if timezone.is_naive(value) else value.astimezone(dt.UTC)
+    except (OverflowError, ValueError):
+        errors[field] = [_("Enter a date between 2000 and 2200.")]
+        return None
     if not 2000 <= value.year <= 2200:
         errors[field] = [_("Enter a date between 2000 and 2200.")]
         return None

@@ -1,6 +1,7 @@
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from kehu.activities import services
 from kehu.activities.models import Appointment, Attendance
@@ -46,8 +47,8 @@ def test_customer_double_booking_is_refused(org, customers, now):
     assert exc.value.extra["conflict"] == {
         "appointment": first.pk,
         "title": "拜访",
-        "start": first.start.isoformat(),
-        "end": first.end.isoformat(),
+        "start": timezone.localtime(first.start).isoformat(),
+        "end": timezone.localtime(first.end).isoformat(),
         "user": None,
         "customer": customers.mine.pk,
     }
