@@ -6,3 +6,11 @@ class AnalyticsConfig(AppConfig):
     name = "kehu.analytics"
     label = "analytics"
     verbose_name = _("Analytics")
+
+    def ready(self):
+        from kehu.core import nav
+
+        from . import metrics
+
+        metrics.register()
+        nav.register(nav.NavItem(80, "analytics:dashboard", _("Analytics"), "analytics"))
