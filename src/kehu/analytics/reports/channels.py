@@ -52,7 +52,10 @@ def _sql(qs):
 def _values_by_channel(cohort, value_qs) -> dict[int, Decimal]:
     """Sum a per-customer value over the distinct (channel, customer) pairs of converted leads."""
     pairs_sql, pairs_params = _sql(
-        cohort.filter(CONVERTED, customer_id__isnull=False).values("channel_id", "customer_id").distinct()
+        cohort.filter(CONVERTED, customer_id__isnull=False)
+        .values("channel_id", "customer_id")
+        .order_by()
+        .distinct()
     )
     values_sql, values_params = _sql(value_qs)
     # Both parts are SQL compiled by Django's ORM with their own parameters.
