@@ -16,6 +16,7 @@ import datetime as dt
 from decimal import Decimal
 from urllib.parse import urlencode
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Count, Q
 from django.urls import reverse
@@ -51,13 +52,16 @@ def _sql(qs):
 
 def _values_by_channel(cohort, value_qs) -> dict[int, Decimal]:
     """Sum a per-customer value over the distinct (channel, customer) pairs of converted leads."""
-    pairs_sql, pairs_params = _sql(
-        cohort.filter(CONVERTED, customer_id__isnull=False)
-        .values("channel_id", "customer_id")
-        .order_by()
-        .distinct()
-    )
-    values_sql, values_params = _sql(value_qs)
+    try:
+        pairs_sql, pairs_params = _sql(
+            cohort.filter(CONVERTED, customer_id__isnull=False)
+            .values("channel_id", "customer_id")
+            .order_by()
+            .distinct()
+        )
+        values_sql, values_params = _sql(value_qs)
+    except EmptyResultSet:  # a filter that matches nobody
+        return {}
     # Both parts are SQL compiled by Django's ORM with their own parameters.
     sql = (
         f"SELECT p.channel_id, SUM(v.amount) FROM ({pairs_sql}) p "  # noqa: S608
