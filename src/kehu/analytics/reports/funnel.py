@@ -39,6 +39,11 @@ STAGES = [
 ]
 AGES = [(0, 7), (7, 30), (30, 90), (90, None)]
 OPEN_STAGES = ("leads", "valid", "assigned", "followed")
+OPEN = Case(
+    When(Q(converted_at__isnull=True) & ~Q(status=Lead.Status.INVALID), then=Value(1)),
+    default=Value(0),
+    output_field=IntegerField(),
+)
 
 
 def age_labels() -> list[str]:
@@ -91,9 +96,30 @@ def funnel(viewer, period: Period, filters: Filters | None = None) -> dict:
     now = clock.now()
     cohort = lead_cohort(viewer, period, filters).annotate(stage=stage_expression())
 
+    # One pass over the cohort: (stage, age bucket, owner, intake week) → count. Every part of
+    # the report (stages, stuck leads, cohorts) is summed from these cells.
+    age = Case(
+        *[
+            When(created_at__gt=now - dt.timedelta(days=high), then=Value(index))
+            for index, (_low, high) in enumerate(AGES)
+            if high is not None
+        ],
+        default=Value(len(AGES) - 1),
+        output_field=IntegerField(),
+    )
+    cells = list(
+        cohort.annotate(age=age, week=TruncWeek("created_at"), open=OPEN)
+        .values("stage", "age", "owner_id", "week", "open")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
     totals: dict[int, int] = {}
-    for row in cohort.values("stage").annotate(n=Count("id")).order_by():
-        totals[row["stage"]] = row["n"]
+    cohorts: dict[dt.date, dict[int, int]] = {}
+    for cell in cells:
+        totals[cell["stage"]] = totals.get(cell["stage"], 0) + cell["n"]
+        week = cell["week"].date() if isinstance(cell["week"], dt.datetime) else cell["week"]
+        per_week = cohorts.setdefault(week, {})
+        per_week[cell["stage"]] = per_week.get(cell["stage"], 0) + cell["n"]
     reached = _cumulate(totals)
     stages = []
     for index, (code, label) in enumerate(STAGES):
@@ -109,20 +135,8 @@ def funnel(viewer, period: Period, filters: Filters | None = None) -> dict:
             }
         )
 
-    # Where open leads are stuck: current stage × age (from intake to now) × owner.
-    age = Case(
-        *[
-            When(created_at__gt=now - dt.timedelta(days=high), then=Value(index))
-            for index, (_low, high) in enumerate(AGES)
-            if high is not None
-        ],
-        default=Value(len(AGES) - 1),
-        output_field=IntegerField(),
-    )
-    open_leads = cohort.filter(converted_at__isnull=True).exclude(status=Lead.Status.INVALID)
-    stuck_cells = list(
-        open_leads.annotate(age=age).values("stage", "age", "owner_id").annotate(n=Count("id")).order_by()
-    )
+    # Where open leads (not converted, not invalid) are stuck: stage × age and by owner.
+    stuck_cells = [c for c in cells if c["open"] and c["stage"] < len(OPEN_STAGES)]
     labels = age_labels()
     stuck_by_stage = []
     for index, code in enumerate(OPEN_STAGES):
@@ -135,8 +149,6 @@ def funnel(viewer, period: Period, filters: Filters | None = None) -> dict:
         )
     by_owner: dict[int | None, dict] = {}
     for cell in stuck_cells:
-        if cell["stage"] >= len(OPEN_STAGES):
-            continue
         entry = by_owner.setdefault(
             cell["owner_id"],
             {"owner_id": cell["owner_id"], "stages": [0] * len(OPEN_STAGES), "ages": [0] * len(AGES)},
@@ -150,16 +162,6 @@ def funnel(viewer, period: Period, filters: Filters | None = None) -> dict:
         entry["count"] = sum(entry["stages"])
         stuck_owners.append(entry)
     stuck_owners.sort(key=lambda e: (-e["count"], e["owner"]))
-
-    cohorts: dict[dt.date, dict[int, int]] = {}
-    for row in (
-        cohort.annotate(week=TruncWeek("created_at"))
-        .values("week", "stage")
-        .annotate(n=Count("id"))
-        .order_by()
-    ):
-        week = row["week"].date() if isinstance(row["week"], dt.datetime) else row["week"]
-        cohorts.setdefault(week, {})[row["stage"]] = row["n"]
     weeks = [{"week": week, "stages": _cumulate(cohorts[week])} for week in sorted(cohorts)]
     return {
         "period": period,
