@@ -90,7 +90,8 @@ class AppointmentForm(forms.Form):
 
     def __init__(self, *args, user=None, customer=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["attendees"].choices = [(u.pk, str(u)) for u in _colleagues(user)]
+        people = User.objects.filter(is_active=True).order_by("name", "username")
+        self.fields["attendees"].choices = [(u.pk, str(u)) for u in people]
         self.fields["attendees"].widget.attrs["size"] = 5
         self.fields["contact"].choices = _contact_choices(customer)
         if customer is None:

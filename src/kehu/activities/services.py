@@ -121,6 +121,14 @@ def _as_id(value) -> int | None:
     return None
 
 
+def _active_user(user_id, errors: dict, field: str) -> User | None:
+    user_id = _as_id(user_id)
+    user = User.objects.filter(pk=user_id, is_active=True).first() if user_id else None
+    if user is None:
+        errors[field] = [_("Choose an active colleague.")]
+    return user
+
+
 def _active_visible_user(actor, user_id, errors: dict, field: str) -> User | None:
     user_id = _as_id(user_id)
     user = User.objects.filter(pk=user_id, is_active=True).first() if user_id else None
@@ -330,9 +338,9 @@ def find_conflict(start, end, user_ids, customer_id=None, exclude_id=None):
         hits = Attendance.objects.filter(window, user_id__in=list(user_ids), active=True)
         if exclude_id:
             hits = hits.exclude(appointment_id=exclude_id)
-        hit = hits.order_by("start").values_list("appointment_id", "user_id").first()
+        hit = hits.select_related("appointment__customer").order_by("start").first()
         if hit:
-            return Appointment.objects.select_related("customer").get(pk=hit[0]), hit[1]
+            return hit.appointment, hit.user_id
     if customer_id:
         hits = Appointment.objects.filter(window, customer_id=customer_id).exclude(
             status=Appointment.Status.CANCELLED
@@ -366,8 +374,8 @@ def _conflict_error(actor, other: Appointment, user_id: int | None) -> Conflict:
         conflict={
             "appointment": other.pk if visible else None,
             "title": title,
-            "start": other.start.isoformat(),
-            "end": other.end.isoformat(),
+            "start": timezone.localtime(other.start).isoformat(),
+            "end": timezone.localtime(other.end).isoformat(),
             "user": user_id,
             "customer": other.customer_id if user_id is None else None,
         },
@@ -412,8 +420,10 @@ def _clean_appointment(actor, data: dict, instance: Appointment | None = None) -
             errors["attendees"] = [_("Choose up to 50 attendees.")]
             wanted = []
         attendees = []
+        # Anyone active may be invited (an engineer from another department, say); the
+        # conflict message hides the title of appointments the organiser cannot see.
         for user_id in dict.fromkeys(wanted):
-            user = _active_visible_user(actor, user_id, errors, "attendees")
+            user = _active_user(user_id, errors, "attendees")
             if user:
                 attendees.append(user)
         values["attendees"] = attendees

@@ -9,6 +9,7 @@ class AssignmentConfig(AppConfig):
 
     def ready(self):
         from kehu.accounts import scope
+        from kehu.core import nav
         from kehu.leads.signals import leads_received
         from kehu.pool import services as pool
 
@@ -17,6 +18,9 @@ class AssignmentConfig(AppConfig):
         from .services.routing import reassign
 
         metrics.register()
+        nav.register(
+            nav.NavItem(16, "assignment:sets", _("Assignment"), "assignment", capabilities.MANAGE_ASSIGNMENT)
+        )
         leads_received.connect(signals.on_leads_received, dispatch_uid="kehu.assignment.route")
         if reassign not in pool.reassigners:
             pool.reassigners.append(reassign)

@@ -180,6 +180,7 @@ class Capacity:
         self.remaining: dict[int, int | None] = {}
         self.groups_of: dict[int, list[str]] = {}
         self.group_remaining: dict[str, int | None] = {}
+        self.taken: dict[int, int] = {}
 
     def _load(self, person_id: int) -> None:
         remaining, groups = self.loader(person_id)
@@ -201,19 +202,24 @@ class Capacity:
         return None
 
     def take(self, person_id: int) -> None:
+        self.taken[person_id] = self.taken.get(person_id, 0) + 1
         if self.remaining.get(person_id) is not None:
             self.remaining[person_id] -= 1
         for key in self.groups_of.get(person_id, ()):
             if self.group_remaining.get(key) is not None:
                 self.group_remaining[key] -= 1
 
-    def give_back(self, person_id: int) -> None:
-        """A lead left the person (simulated reclaim): one more place."""
+    def give_back(self, person_id: int) -> bool:
+        """One of the leads given in this batch left the person (simulated turnover)."""
+        if not self.taken.get(person_id):
+            return False
+        self.taken[person_id] -= 1
         if self.remaining.get(person_id) is not None:
             self.remaining[person_id] += 1
         for key in self.groups_of.get(person_id, ()):
             if self.group_remaining.get(key) is not None:
                 self.group_remaining[key] += 1
+        return True
 
 
 @dataclass

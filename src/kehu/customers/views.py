@@ -150,7 +150,8 @@ def customer_detail(request, pk: int):
     entries = customer.timeline.select_related("actor")
     if kind:
         entries = entries.filter(kind=kind)
-    kinds_present = customer.timeline.values_list("kind", flat=True).distinct()
+    # order_by(): the default ordering would make DISTINCT repeat kinds
+    kinds_present = customer.timeline.order_by().values_list("kind", flat=True).distinct()
     context = {
         "customer": customer,
         "entries": [(e, timeline.describe(e), timeline.label(e.kind)) for e in entries[:100]],

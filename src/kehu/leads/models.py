@@ -212,10 +212,20 @@ class Lead(models.Model):
             models.Index(fields=["channel", "-created_at"], name="lead_channel"),
         ]
 
+    INTAKE_PATHS = {
+        "form": _("entered by hand"),
+        "api": _("API"),
+        "capture": _("website form"),
+        "import": _("import"),
+    }
+
     def __str__(self) -> str:
         if self.company and self.name:
             return f"{self.name} · {self.company}"
         return self.name or self.company or f"#{self.pk}"
+
+    def intake_label(self) -> str:
+        return str(self.INTAKE_PATHS.get(self.intake, self.intake))
 
 
 class GradingRule(models.Model):

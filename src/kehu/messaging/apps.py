@@ -16,3 +16,8 @@ class MessagingConfig(AppConfig):
 
         # A notification is private to its recipient, whatever the role's data scope.
         scope.register(Notification, lambda user, ids: Q(recipient=user))
+
+        from . import channels, services
+
+        # E-mail, SMS and IM robots, per the configured delivery channels.
+        services.register_channel(channels.dispatch)

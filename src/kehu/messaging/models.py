@@ -43,3 +43,36 @@ class Notification(models.Model):
         from .services import describe
 
         return describe(self)
+
+
+class DeliveryChannel(models.Model):
+    """Where notifications go besides the in-app inbox: e-mail, or an HTTP gateway
+    (SMS gateway, WeCom / DingTalk / Feishu group robots). Configured by administrators."""
+
+    class Kind(models.TextChoices):
+        EMAIL = "email", _("e-mail (SMTP)")
+        SMS = "sms", _("SMS gateway (HTTP)")
+        WECOM = "wecom", _("WeCom robot")
+        DINGTALK = "dingtalk", _("DingTalk robot")
+        FEISHU = "feishu", _("Feishu robot")
+        WEBHOOK = "webhook", _("generic webhook (JSON)")
+
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    url = models.URLField(_("gateway URL"), max_length=500, blank=True)
+    min_level = models.CharField(
+        _("send from level"),
+        max_length=8,
+        choices=Notification.Level.choices,
+        default=Notification.Level.STRONG,
+        help_text=_("Only notifications at least this important are sent here."),
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("delivery channel")
+        verbose_name_plural = _("delivery channels")
+
+    def __str__(self) -> str:
+        return self.name

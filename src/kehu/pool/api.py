@@ -6,7 +6,7 @@ Refusals are HTTP 409 with a specific ``code`` (``daily_limit``, ``quota_exceede
 
 from django.db.models import F
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from kehu.accounts.models import User
@@ -101,7 +101,7 @@ def convert_lead(request, lead_id: Id, payload: ConvertIn):
     lead = _lead(request, lead_id)
     customer = _customer(request, payload.customer) if payload.customer else None
     customer = services.convert(lead, request.user, customer=customer, opportunity=payload.opportunity)
-    return 201, {"customer_id": customer.pk, "lead_id": lead.pk}
+    return Status(201, {"customer_id": customer.pk, "lead_id": lead.pk})
 
 
 @router.get("/leads/{lead_id}/ownership", response={200: list[EventOut], **ERRORS})

@@ -22,5 +22,10 @@ class PoolConfig(AppConfig):
         # Unowned records in a pool are visible to the people who may claim them there.
         scope.extend(Lead, lambda user, ids: pool_filter(user, Target.LEAD))
         scope.extend(Customer, lambda user, ids: pool_filter(user, Target.CUSTOMER))
+        from kehu.customers import panels as customer_panels
+
+        from .panels import customer_panel
+
+        customer_panels.register(40, customer_panel)
         follow_up_recorded.connect(signals.on_follow_up, dispatch_uid="kehu.pool.follow_up")
         post_migrate.connect(ensure_default_pools, sender=self, dispatch_uid="kehu.pool.seed")

@@ -215,9 +215,11 @@ class Tenure(models.Model):
     customer = models.OneToOneField(
         "customers.Customer", models.CASCADE, null=True, blank=True, related_name="tenure"
     )
-    pool = models.ForeignKey(Pool, models.SET_NULL, null=True, blank=True, related_name="+")
+    # Few indexes: the reclaim sweep rewrites many tenures at once ("tenure_pool_owner"
+    # serves pool lookups; deleting a user is rare enough to scan).
+    pool = models.ForeignKey(Pool, models.SET_NULL, null=True, blank=True, related_name="+", db_index=False)
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
     )
     since = models.DateTimeField(null=True, blank=True)
     follow_up_due = models.DateTimeField(null=True, blank=True)
@@ -259,14 +261,21 @@ class OwnershipEvent(models.Model):
         CONVERT = "convert", _("converted")
 
     kind = models.CharField(_("what"), max_length=8, choices=Kind.choices)
+    # Foreign keys without their own index: the composite indexes below lead with lead,
+    # customer, to_user and from_user; sweeps append many events at once.
     lead = models.ForeignKey(
-        "leads.Lead", models.CASCADE, null=True, blank=True, related_name="ownership_events"
+        "leads.Lead", models.CASCADE, null=True, blank=True, related_name="ownership_events", db_index=False
     )
     customer = models.ForeignKey(
-        "customers.Customer", models.CASCADE, null=True, blank=True, related_name="ownership_events"
+        "customers.Customer",
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="ownership_events",
+        db_index=False,
     )
     pool = models.ForeignKey(
-        Pool, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("pool")
+        Pool, models.SET_NULL, null=True, blank=True, related_name="+", db_index=False, verbose_name=_("pool")
     )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -274,6 +283,7 @@ class OwnershipEvent(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,
         verbose_name=_("by"),
     )
     from_user = models.ForeignKey(
@@ -282,6 +292,7 @@ class OwnershipEvent(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,
         verbose_name=_("from"),
     )
     to_user = models.ForeignKey(
@@ -290,6 +301,7 @@ class OwnershipEvent(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,
         verbose_name=_("to"),
     )
     # The assignment rule (kept as id and name: rules may be edited or deleted later).
@@ -324,3 +336,22 @@ class LockRow(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class SweepRun(models.Model):
+    """One run of a periodic sweep: what it did and what failed (shown to pool managers)."""
+
+    name = models.CharField(_("sweep"), max_length=40)
+    started_at = models.DateTimeField(_("started"))
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    done = models.PositiveIntegerField(_("records handled"), default=0)
+    failed = models.PositiveIntegerField(_("failures"), default=0)
+    failures = models.JSONField(default=list, blank=True)  # [{"id": …, "error": "…"}], capped
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        verbose_name = _("sweep run")
+        verbose_name_plural = _("sweep runs")
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.started_at:%Y-%m-%d %H:%M}"

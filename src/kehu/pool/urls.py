@@ -11,6 +11,7 @@ urlpatterns = [
     path("leads/<int:pk>/claim/", views.claim_lead, name="claim"),
     path("leads/<int:pk>/release/", views.release_lead, name="release"),
     path("leads/<int:pk>/convert/", views.convert_lead, name="convert"),
+    path("leads/<int:pk>/transfer/", views.transfer_lead, name="transfer"),
     path("customers/<int:pk>/claim/", views.claim_customer, name="claim_customer"),
     path("customers/<int:pk>/release/", views.release_customer, name="release_customer"),
     path("settings/", views.settings_index, name="settings"),

@@ -1,6 +1,5 @@
 """Sales API: products, opportunities, contracts, payments, orders, commissions, value tiers."""
 
-import datetime as dt
 from typing import Literal
 
 from django.db.models import Q
@@ -40,6 +39,7 @@ from .schemas import (
     ContractOut,
     ContractPatch,
     CustomerValueOut,
+    Date,
     MoveIn,
     OpportunityIn,
     OpportunityOut,
@@ -371,8 +371,8 @@ def list_orders(
     status: Literal["", "confirmed", "cancelled"] = "",
     customer: Id | None = None,
     dealer: Id | None = None,
-    since: dt.date | None = None,
-    until: dt.date | None = None,
+    since: Date | None = None,
+    until: Date | None = None,
     page: PageNumber = 1,
     page_size: PageSize = 50,
 ):
@@ -384,8 +384,8 @@ def export_orders(
     request,
     q: Text = Query("", max_length=100),
     status: Literal["", "confirmed", "cancelled"] = "",
-    since: dt.date | None = None,
-    until: dt.date | None = None,
+    since: Date | None = None,
+    until: Date | None = None,
     format: Literal["csv", "xlsx"] = "csv",
 ):
     if not request.user.can(EXPORT):
@@ -468,8 +468,8 @@ def _statement_user(request, user_id):
 @router.get("/commissions/statement", response={200: StatementOut, **ERRORS})
 def commission_statement(
     request,
-    start: dt.date,
-    end: dt.date,
+    start: Date,
+    end: Date,
     user: Id | None = None,
     page: PageNumber = 1,
     page_size: int = Query(100, ge=1, le=1000),
@@ -494,7 +494,7 @@ def commission_statement(
 
 @router.get("/commissions/statement/export", response={200: None, **ERRORS}, openapi_extra=FILE_RESPONSE)
 def export_statement(
-    request, start: dt.date, end: dt.date, user: Id | None = None, format: Literal["csv", "xlsx"] = "xlsx"
+    request, start: Date, end: Date, user: Id | None = None, format: Literal["csv", "xlsx"] = "xlsx"
 ):
     _period(start, end)
     person = _statement_user(request, user)

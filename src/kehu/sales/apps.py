@@ -48,7 +48,7 @@ class SalesConfig(AppConfig):
         kind("order_cancelled", _("Order cancelled"), _("Order %(number)s cancelled"))
         kind("order_refund", _("Order refund"), _("%(amount)s refunded on order %(number)s"))
 
-        nav.register(nav.NavItem(40, "sales:board", _("Opportunities"), "sales"))
+        nav.register(nav.NavItem(40, "sales:board", _("Sales"), "sales"))
 
         from . import views
 

@@ -1,14 +1,38 @@
 import datetime as dt
+import re
 from decimal import Decimal
 from typing import Annotated, Literal
 
 from ninja import Field, Schema
+from pydantic import BeforeValidator, ConfigDict
 
 from kehu.core.schemas import Id, Text
 
-Money = Annotated[Decimal, Field(ge=0, le=Decimal("99999999999.99"), max_digits=14, decimal_places=2)]
-Positive = Annotated[Decimal, Field(gt=0, le=Decimal("99999999999.99"), max_digits=14, decimal_places=2)]
+
+def _iso_text(value):
+    # Dates come as ISO text ("2026-06-30"); a bare number is not a date.
+    if isinstance(value, dt.date) or (isinstance(value, str) and re.match(r"\d{4}-\d{2}-\d{2}", value)):
+        return value
+    raise ValueError("expected an ISO 8601 date as text")
+
+
+# Amounts may come as JSON numbers or as decimal text ("1200.50"), hence strict=False.
+Money = Annotated[
+    Decimal, Field(ge=0, le=Decimal("99999999999.99"), max_digits=14, decimal_places=2, strict=False)
+]
+Positive = Annotated[
+    Decimal, Field(gt=0, le=Decimal("99999999999.99"), max_digits=14, decimal_places=2, strict=False)
+]
+Rate = Annotated[Decimal, Field(ge=0, le=100, max_digits=7, decimal_places=4, strict=False)]
+Date = Annotated[dt.date, BeforeValidator(_iso_text), Field(strict=False)]
+DateTime = Annotated[dt.datetime, BeforeValidator(_iso_text), Field(strict=False)]
 Percent = Annotated[int, Field(ge=0, le=100)]
+
+
+class In(Schema):
+    """Request bodies: strict types, so that 0 is not taken for false nor "5" for 5."""
+
+    model_config = ConfigDict(strict=True)
 
 
 class Named(Schema):
@@ -16,7 +40,7 @@ class Named(Schema):
     name: str
 
 
-class CategoryIn(Schema):
+class CategoryIn(In):
     name: Text = Field(..., min_length=1, max_length=100)
     parent: Id | None = None
     sort: int = Field(0, ge=0, le=100_000)
@@ -29,7 +53,7 @@ class CategoryOut(Schema):
     depth: int = 0
 
 
-class ProductIn(Schema):
+class ProductIn(In):
     code: Text = Field(..., min_length=1, max_length=40)
     name: Text = Field(..., min_length=1, max_length=200)
     category: Id | None = None
@@ -39,7 +63,7 @@ class ProductIn(Schema):
     description: Text = Field("", max_length=5000)
 
 
-class ProductPatch(Schema):
+class ProductPatch(In):
     code: Text | None = Field(None, min_length=1, max_length=40)
     name: Text | None = Field(None, min_length=1, max_length=200)
     category: Id | None = None
@@ -75,7 +99,7 @@ class StageOut(Schema):
         return str(obj.label)
 
 
-class StageIn(Schema):
+class StageIn(In):
     name: Text = Field(..., min_length=1, max_length=60)
     order: int = Field(0, ge=0, le=100_000)
     probability: Percent = 0
@@ -84,29 +108,29 @@ class StageIn(Schema):
     active: bool = True
 
 
-class OpportunityIn(Schema):
+class OpportunityIn(In):
     name: Text = Field(..., min_length=1, max_length=200)
     customer: Id
     owner: Id | None = None
     stage: Id | None = None
     amount: Money = Decimal(0)
     probability: Percent | None = None
-    expected_close: dt.date | None = None
+    expected_close: Date | None = None
     notes: Text = Field("", max_length=5000)
 
 
-class OpportunityPatch(Schema):
+class OpportunityPatch(In):
     name: Text | None = Field(None, min_length=1, max_length=200)
     owner: Id | None = None
     stage: Id | None = None
     amount: Money | None = None
     probability: Percent | None = None
-    expected_close: dt.date | None = None
+    expected_close: Date | None = None
     lost_reason: Id | None = None
     notes: Text | None = Field(None, max_length=5000)
 
 
-class MoveIn(Schema):
+class MoveIn(In):
     stage: Id
     lost_reason: Id | None = None
 
@@ -127,7 +151,7 @@ class OpportunityOut(Schema):
     updated_at: dt.datetime
 
 
-class SplitIn(Schema):
+class SplitIn(In):
     user: Id
     share: Positive
 
@@ -137,13 +161,13 @@ class SplitOut(Schema):
     share: Decimal
 
 
-class PlanIn(Schema):
-    due_on: dt.date
+class PlanIn(In):
+    due_on: Date
     amount: Positive
     note: Text = Field("", max_length=200)
 
 
-class ContractIn(Schema):
+class ContractIn(In):
     number: Text = Field(..., min_length=1, max_length=40)
     title: Text = Field(..., min_length=1, max_length=200)
     customer: Id
@@ -151,22 +175,22 @@ class ContractIn(Schema):
     opportunity: Id | None = None
     amount: Money
     status: Literal["draft", "active", "completed", "terminated"] = "draft"
-    signed_on: dt.date | None = None
-    starts_on: dt.date | None = None
-    ends_on: dt.date | None = None
+    signed_on: Date | None = None
+    starts_on: Date | None = None
+    ends_on: Date | None = None
     notes: Text = Field("", max_length=5000)
     plans: list[PlanIn] = Field(default_factory=list, max_length=120)
     splits: list[SplitIn] = Field(default_factory=list, max_length=20)
 
 
-class ContractPatch(Schema):
+class ContractPatch(In):
     title: Text | None = Field(None, min_length=1, max_length=200)
     owner: Id | None = None
     amount: Money | None = None
     status: Literal["draft", "active", "completed", "terminated"] | None = None
-    signed_on: dt.date | None = None
-    starts_on: dt.date | None = None
-    ends_on: dt.date | None = None
+    signed_on: Date | None = None
+    starts_on: Date | None = None
+    ends_on: Date | None = None
     notes: Text | None = Field(None, max_length=5000)
     plans: list[PlanIn] | None = Field(None, max_length=120)
     splits: list[SplitIn] | None = Field(None, max_length=20)
@@ -213,16 +237,16 @@ class ContractDetailOut(ContractOut):
     attachments: list[AttachmentOut]
 
 
-class PaymentIn(Schema):
+class PaymentIn(In):
     amount: Positive
-    received_on: dt.date | None = None
+    received_on: Date | None = None
     method: Literal["transfer", "cash", "wechat", "alipay", "other"] = "transfer"
     reference: Text = Field("", max_length=100)
 
 
-class RefundIn(Schema):
+class RefundIn(In):
     amount: Positive | None = None
-    received_on: dt.date | None = None
+    received_on: Date | None = None
     reference: Text = Field("", max_length=100)
 
 
@@ -238,19 +262,19 @@ class PaymentOut(Schema):
     created_at: dt.datetime
 
 
-class LineIn(Schema):
+class LineIn(In):
     product: Id
     quantity: Positive
     unit_price: Money | None = None
 
 
-class OrderIn(Schema):
+class OrderIn(In):
     customer: Id
     number: Text = Field("", max_length=40)
     owner: Id | None = None
     dealer: Id | None = None
     contract: Id | None = None
-    ordered_at: dt.datetime | None = None
+    ordered_at: DateTime | None = None
     notes: Text = Field("", max_length=5000)
     lines: list[LineIn] = Field(..., min_length=1, max_length=500)
     splits: list[SplitIn] = Field(default_factory=list, max_length=20)
@@ -284,11 +308,11 @@ class OrderDetailOut(OrderOut):
     splits: list[SplitOut]
 
 
-class CancelIn(Schema):
+class CancelIn(In):
     reason: Text = Field("", max_length=200)
 
 
-class OrderRefundIn(Schema):
+class OrderRefundIn(In):
     amount: Positive
     reason: Text = Field("", max_length=200)
 
@@ -301,12 +325,12 @@ class OrderRefundOut(Schema):
     refunded_at: dt.datetime
 
 
-class TierIn(Schema):
+class TierIn(In):
     from_: Money = Field(..., alias="from")
-    rate: Annotated[Decimal, Field(ge=0, le=100, max_digits=7, decimal_places=4)]
+    rate: Rate
 
 
-class RuleIn(Schema):
+class RuleIn(In):
     name: Text = Field(..., min_length=1, max_length=100)
     active: bool = True
     basis: Literal["order", "payment"] = "order"
@@ -315,7 +339,7 @@ class RuleIn(Schema):
     category: Id | None = None
     role: Id | None = None
     kind: Literal["percentage", "tiered", "fixed"] = "percentage"
-    rate: Annotated[Decimal, Field(ge=0, le=100, max_digits=7, decimal_places=4)] = Decimal(0)
+    rate: Rate = Decimal(0)
     fixed_amount: Money = Decimal(0)
     tiers: list[TierIn] = Field(default_factory=list, max_length=50)
 
@@ -385,8 +409,8 @@ class CustomerValueOut(Schema):
     computed_at: dt.datetime
 
 
-class TierSettingsIO(Schema):
-    method: Literal["thresholds", "quantiles"] = "thresholds"
+class TierSettingsIO(In):
+    method: Literal["thresholds", "quantiles"]
     window_days: int = Field(0, ge=0, le=36500)
     recency_high_days: int = Field(90, ge=0, le=36500)
     recency_middle_days: int = Field(365, ge=0, le=36500)

@@ -1,6 +1,7 @@
 import datetime as dt
 
 import pytest
+from django.utils import translation
 
 from kehu.activities import services
 from kehu.activities.models import FollowUp, Task
@@ -51,7 +52,10 @@ def test_follow_up_on_customer_sends_signal_writes_timeline_and_makes_a_task(org
     entry = TimelineEntry.objects.get(customer=customers.mine, kind="follow_up")
     assert entry.ref_type == "follow_up" and entry.ref_id == follow_up.pk
     assert entry.body == "上门演示了新品，客户很感兴趣"
-    assert timeline.describe(entry) == "visit — 要报价"
+    with translation.override("en"):
+        assert timeline.describe(entry) == "visit — 要报价"
+    with translation.override("zh-hans"):
+        assert timeline.describe(entry) == "拜访 — 要报价"
     # task with a reminder 15 minutes before
     task = Task.objects.get(follow_up=follow_up)
     assert task.owner == org.sales_a1 and task.customer == customers.mine

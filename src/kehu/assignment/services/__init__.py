@@ -20,6 +20,7 @@ from .rules import (
     update_rule,
     update_rule_set,
 )
+from .simulation import gini, simulate
 
 __all__ = [
     "activate_rule_set",
@@ -28,6 +29,7 @@ __all__ = [
     "create_rule_set",
     "delete_rule",
     "delete_rule_set",
+    "gini",
     "move_rule",
     "reassign",
     "reorder_rules",
@@ -35,6 +37,7 @@ __all__ = [
     "retry_stuck",
     "route_leads",
     "set_rule_active",
+    "simulate",
     "update_rule",
     "update_rule_set",
 ]

@@ -159,6 +159,18 @@ class Router:
         pool.send_to_pool(lead, target, reason=reasons.stored_text(decision.reason), actor=self.actor)
 
     def route(self, leads) -> list[Decision]:
+        from kehu.pool import services as pool
+
+        if getattr(pool, "assign_many", None) is not None and len(leads) > 1:
+            try:
+                with transaction.atomic():
+                    decisions = self.route_in_bulk(leads)
+            except Exception:
+                # Fall back to one lead at a time, so one bad lead is isolated and recorded.
+                log.exception("bulk routing of %s leads failed; routing one by one", len(leads))
+            else:
+                _save_cursors(self.store)
+                return decisions
         decisions = []
         for lead in leads:
             try:
@@ -171,6 +183,75 @@ class Router:
         if decisions:
             RoutingFailure.objects.filter(lead_id__in=[d.lead_id for d in decisions]).delete()
         return decisions
+
+    def route_in_bulk(self, leads) -> list[Decision]:
+        """Decide for the whole batch, apply with the pool's batch verbs; people the pool
+        refuses (quota reached through a concurrent claim) are skipped and their leads
+        routed again."""
+        from kehu.pool import services as pool
+        from kehu.pool.models import Pool
+
+        by_id = {lead.pk: lead for lead in leads}
+        facts = {lead.pk: LeadFacts.of(lead) for lead in leads}
+        pending = list(by_id)
+        done: dict[int, Decision] = {}
+        to_pool: list[Decision] = []
+        refused_by_lead: dict[int, list] = {}
+        for _attempt in range(MAX_RETRIES):
+            decisions = [self.engine.route(facts[pk]) for pk in pending]
+            to_pool += [d for d in decisions if not d.assigned]
+            wanted = [d for d in decisions if d.assigned]
+            if not wanted:
+                break
+            items = []
+            for d in wanted:
+                d.reason = self._reason(d)
+                if refused_by_lead.get(d.lead_id):
+                    d.reason["skipped"] = [*refused_by_lead[d.lead_id], *d.reason.get("skipped", [])]
+                items.append(
+                    (
+                        by_id[d.lead_id],
+                        self._user(d.user_id),
+                        self.rule_rows.get(d.rule.id),
+                        reasons.stored_text(d.reason),
+                        d.reason,
+                    )
+                )
+            _events, refused = pool.assign_many(items, actor=self.actor)
+            refused_ids = set()
+            for item, _refusal in refused:
+                lead, user = item[0], item[1]
+                refused_ids.add(lead.pk)
+                self.capacity.remaining[user.pk] = 0
+                refused_by_lead.setdefault(lead.pk, []).append([user.pk, "refused", str(user)])
+            for d in wanted:
+                if d.lead_id not in refused_ids:
+                    done[d.lead_id] = d
+            pending = [pk for pk in pending if pk in refused_ids]
+            if not pending:
+                break
+        for pk in pending:  # still refused after the retries
+            decision = Decision(pk, None, reason={"why": "nobody_available"})
+            to_pool.append(decision)
+        pools = {
+            p.pk: p
+            for p in Pool.objects.filter(pk__in={d.pool_id for d in to_pool if d.pool_id}, active=True)
+        }
+        items = []
+        for d in to_pool:
+            d.reason = self._reason(d)
+            if refused_by_lead.get(d.lead_id):
+                d.reason["skipped"] = [*refused_by_lead[d.lead_id], *d.reason.get("skipped", [])]
+            items.append((by_id[d.lead_id], pools.get(d.pool_id), reasons.stored_text(d.reason), d.reason))
+            done[d.lead_id] = d
+        if items:
+            send_many = getattr(pool, "send_many_to_pool", None)
+            if send_many is not None:
+                send_many(items, actor=self.actor)
+            else:
+                for lead, target, text, _data in items:
+                    pool.send_to_pool(lead, target, reason=text, actor=self.actor)
+        return [done[lead.pk] for lead in leads if lead.pk in done]
 
 
 def _record_failure(lead, exc: Exception) -> None:

@@ -119,14 +119,16 @@ def clean_settings(strategy: str, raw, errors: dict) -> dict:
     out: dict = {}
     if strategy == Rule.Strategy.DIRECT_MATCH:
         dims = raw.get("dimensions", list(DIMENSIONS))
-        if not isinstance(dims, list) or any(d not in DIMENSIONS for d in dims):
+        if not isinstance(dims, list) or any(not isinstance(d, str) or d not in DIMENSIONS for d in dims):
             errors["settings.dimensions"] = [_("Choose from: %(dims)s.") % {"dims": ", ".join(DIMENSIONS)}]
         else:
             out["dimensions"] = list(dict.fromkeys(dims))
         out["relax"] = bool(raw.get("relax", True))
         levels = raw.get("grade_levels") or {}
         if not isinstance(levels, dict) or any(
-            g not in Lead.Grade.values or not isinstance(v, list) or any(lv not in LEVELS for lv in v)
+            g not in Lead.Grade.values
+            or not isinstance(v, list)
+            or any(not isinstance(lv, str) or lv not in LEVELS for lv in v)
             for g, v in levels.items()
         ):
             errors["settings.grade_levels"] = [_("Map grades (A, B, C) to lists of levels.")]
@@ -152,7 +154,7 @@ def clean_settings(strategy: str, raw, errors: dict) -> dict:
             out["metrics"] = []
             for item in chosen:
                 code = item.get("code")
-                if code not in metric_registry.METRICS:
+                if not isinstance(code, str) or code not in metric_registry.METRICS:
                     errors["settings.metrics"] = [_("Unknown metric: %(code)s.") % {"code": code}]
                     continue
                 weight = _number(item.get("weight", 1), "settings.metrics", errors, low=0, high=100)

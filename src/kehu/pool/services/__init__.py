@@ -9,10 +9,12 @@
     pool.reclaim(lead, reason=…, actor=None, cause="follow_up")
     pool.convert(lead, actor, …)
     pool.check_limits(user, "claim" | "assign" | "customer_claim" | "customer_assign", n=1)  # None | Refusal
+    pool.assign_many(items) / pool.send_many_to_pool(items)   # batches from intake (see bulk.py)
 
 All verbs take a Lead or a Customer (customer pools, 客户公海, use the same engine).
 """
 
+from .bulk import assign_many, send_many_to_pool
 from .conversion import convert
 from .limits import Refusal, check_limits, claims_today, held_count, limits_for, lock_for
 from .ownership import (
@@ -34,6 +36,7 @@ from .visibility import can_manage, managed_pools, order_for, pool_filter, visib
 __all__ = [
     "Refusal",
     "assign",
+    "assign_many",
     "can_manage",
     "check_limits",
     "claim",
@@ -53,6 +56,7 @@ __all__ = [
     "reclaim",
     "record_follow_up",
     "release",
+    "send_many_to_pool",
     "send_to_pool",
     "transfer",
     "visible_pools",

@@ -21,18 +21,34 @@ ENTERED_POOL = messaging.register_kind(
 ASSIGNED = messaging.register_kind(
     "pool_assigned", _("Assigned to you"), _("%(record)s was assigned to you (grade %(grade)s): %(reason)s")
 )
-REMINDER = messaging.register_kind(
-    "pool_deadline",
-    _("Deadline coming"),
-    _("%(record)s: %(deadline)s due %(due)s, or it returns to the pool"),
-)
-ESCALATION = messaging.register_kind(
-    "pool_deadline_manager",
-    _("Deadline coming (your team)"),
-    _("%(owner)s has not met the %(deadline)s for %(record)s, due %(due)s"),
-)
+REMIND = {
+    "follow_up": messaging.register_kind(
+        "pool_due_follow_up",
+        _("Follow-up due"),
+        _("%(record)s: first follow-up due %(due)s, or it goes back to the pool"),
+    ),
+    "conversion": messaging.register_kind(
+        "pool_due_conversion",
+        _("Conversion due"),
+        _("%(record)s: conversion due %(due)s, or it goes back to the pool"),
+    ),
+}
+ESCALATE = {
+    "follow_up": messaging.register_kind(
+        "pool_late_follow_up",
+        _("Follow-up late (your team)"),
+        _("%(owner)s has not followed up %(record)s yet; due %(due)s"),
+    ),
+    "conversion": messaging.register_kind(
+        "pool_late_conversion",
+        _("Conversion late (your team)"),
+        _("%(owner)s has not converted %(record)s yet; due %(due)s"),
+    ),
+}
 RECLAIMED = messaging.register_kind(
-    "pool_reclaimed", _("Returned to the pool"), _("%(record)s went back to the pool %(pool)s: %(reason)s")
+    "pool_reclaimed",
+    _("Back in the pool"),
+    _("%(count)s of your records went back to the pool: their deadlines passed"),
 )
 DIGEST = messaging.register_kind(
     "pool_digest", _("Back in a pool"), _("%(count)s records went back to the pool %(pool)s")
@@ -63,43 +79,59 @@ def record_url(obj) -> str:
 
 def pool_audience(pool: Pool, obj=None) -> list[User]:
     """People who may claim from ``pool`` (and, given ``obj``, whose display rules show it)."""
-    people = (
-        User.objects.filter(is_active=True, on_leave=False).select_related("role").prefetch_related("teams")
-    )
-    members = list(pool.members.values_list("pk", flat=True))
-    teams = list(pool.teams.values_list("pk", flat=True))
-    if members or teams:
-        people = people.filter(Q(pk__in=members) | Q(teams__in=teams)).distinct()
-    elif pool.department_id:
-        people = people.filter(department_id__in=department_subtree(pool.department_id))
-    candidates = [u for u in people if u.can(CLAIM)]
-    if obj is None:
-        return candidates
-    rules = list(pool.display_rules.prefetch_related("regions", "industries"))
-    if not rules:
-        return candidates
-    from .limits import _department_chain
+    return Audiences().of(pool, obj)
 
-    out = []
-    for user in candidates:
-        if user.can(MANAGE_POOLS):
-            out.append(user)
-            continue
-        team_ids = {t.pk for t in user.teams.all()}
-        chain = set(_department_chain(user.department_id))
-        applicable = []
-        for level in (
-            [r for r in rules if r.user_id == user.pk],
-            [r for r in rules if r.user_id is None and r.team_id in team_ids],
-            [r for r in rules if r.user_id is None and r.team_id is None and r.department_id in chain],
-            [r for r in rules if r.user_id is None and r.team_id is None and r.department_id is None],
-        ):
-            if level:
-                applicable = level
-                break
-        if not applicable or any(_shows(rule, obj) for rule in applicable):
-            out.append(user)
-    return out
+
+class Audiences:
+    """Pool audiences for many records: people and display rules read once per pool."""
+
+    def __init__(self):
+        self._pools: dict[int, tuple[list, list, dict]] = {}
+
+    def _prepare(self, pool: Pool):
+        from .limits import _department_chain
+
+        people = (
+            User.objects.filter(is_active=True, on_leave=False)
+            .select_related("role")
+            .prefetch_related("teams")
+        )
+        members = list(pool.members.values_list("pk", flat=True))
+        teams = list(pool.teams.values_list("pk", flat=True))
+        if members or teams:
+            people = people.filter(Q(pk__in=members) | Q(teams__in=teams)).distinct()
+        elif pool.department_id:
+            people = people.filter(department_id__in=department_subtree(pool.department_id))
+        candidates = [u for u in people if u.can(CLAIM)]
+        rules = list(pool.display_rules.prefetch_related("regions", "industries"))
+        applicable = {}
+        for user in candidates if rules else []:
+            if user.can(MANAGE_POOLS):
+                continue  # managers see the whole pool
+            team_ids = {t.pk for t in user.teams.all()}
+            chain = set(_department_chain(user.department_id))
+            for level in (
+                [r for r in rules if r.user_id == user.pk],
+                [r for r in rules if r.user_id is None and r.team_id in team_ids],
+                [r for r in rules if r.user_id is None and r.team_id is None and r.department_id in chain],
+                [r for r in rules if r.user_id is None and r.team_id is None and r.department_id is None],
+            ):
+                if level:
+                    applicable[user.pk] = level
+                    break
+        return candidates, rules, applicable
+
+    def of(self, pool: Pool, obj=None) -> list[User]:
+        if pool.pk not in self._pools:
+            self._pools[pool.pk] = self._prepare(pool)
+        candidates, _rules, applicable = self._pools[pool.pk]
+        if obj is None:
+            return candidates
+        return [
+            u
+            for u in candidates
+            if u.pk not in applicable or any(_shows(rule, obj) for rule in applicable[u.pk])
+        ]
 
 
 def _shows(rule, obj) -> bool:

@@ -332,12 +332,15 @@ def release(user: User, lead, reason: str) -> OwnershipEvent:
 
 
 @transaction.atomic
-def assign(lead, user: User, *, actor=None, rule=None, reason: str = "") -> OwnershipEvent:
+def assign(
+    lead, user: User, *, actor=None, rule=None, reason: str = "", data: dict | None = None
+) -> OwnershipEvent:
     """Give an unowned lead (new or in a pool) to ``user``: system assignment or a manager.
 
     Respects holding quotas, leave and the person's cooling-off on this lead (Conflict with
     the refusal's code); stores ``rule`` (id and name) and ``reason`` on the event and
-    notifies the assignee by the grade policy.
+    notifies the assignee by the grade policy. ``data`` (JSON) is kept on the event, e.g.
+    the assignment strategy and who was skipped and why.
     """
     reason = _clean_reason(reason, required=False)
     target = _target_of(lead)
@@ -357,7 +360,17 @@ def assign(lead, user: User, *, actor=None, rule=None, reason: str = "") -> Owne
     pool = tenure.pool or default_pool(target, obj)
     _start_tenure(tenure, obj, user, now, pool)
     _sync(lead, obj)
-    event = _event(Kind.ASSIGN, obj, now=now, actor=actor, to_user=user, pool=pool, rule=rule, reason=reason)
+    event = _event(
+        Kind.ASSIGN,
+        obj,
+        now=now,
+        actor=actor,
+        to_user=user,
+        pool=pool,
+        rule=rule,
+        reason=reason,
+        **(data or {}),
+    )
     _notify_assignee(obj, user, pool, event)
     return event
 
@@ -426,7 +439,9 @@ def reclaim(lead, *, reason: str, actor=None, cause: str = "") -> OwnershipEvent
 
 
 @transaction.atomic
-def send_to_pool(lead, pool: Pool | None = None, *, reason: str = "", actor=None) -> OwnershipEvent:
+def send_to_pool(
+    lead, pool: Pool | None = None, *, reason: str = "", actor=None, data: dict | None = None
+) -> OwnershipEvent:
     """Put a record into a pool (``None`` = its default pool): a new lead from intake, or a
     move between pools. An owned record is reclaimed from its owner (cooling-off applies)."""
     reason = _clean_reason(reason, required=False)
@@ -454,7 +469,9 @@ def send_to_pool(lead, pool: Pool | None = None, *, reason: str = "", actor=None
             obj.status = Lead.Status.IN_POOL
     _end_tenure(tenure, now, pool, hold=owner_id is not None)
     _sync(lead, obj)
-    event = _event(kind, obj, now=now, actor=actor, from_user=owner_id, pool=pool, reason=reason)
+    event = _event(
+        kind, obj, now=now, actor=actor, from_user=owner_id, pool=pool, reason=reason, **(data or {})
+    )
     _notify_pool(obj, pool, actor=actor)
     return event
 

@@ -191,6 +191,7 @@ def overdue_contracts(user, today: dt.date | None = None):
         .exclude(status=Contract.Status.TERMINATED)
         .annotate(due_before=Sum("plans__amount", filter=Q(plans__due_on__lt=today)))
         .filter(due_before__gt=F("received"))
+        .order_by("-id")
     )
 
 

@@ -1,0 +1,130 @@
+"""Importing files: mapping guesses, every row accounted for, re-import creates nothing."""
+
+import csv
+import io
+
+from django.core.management import call_command
+from openpyxl import Workbook, load_workbook
+
+from kehu.leads.models import Channel, ImportRun, Lead
+from kehu.leads.services import imports
+
+HEADER = ["姓名", "公司名称", "手机", "邮箱", "地址", "备注", "来源页"]
+ROWS = [
+    [
+        "王建国",
+        "杭州尚祈网络科技有限公司",
+        "13812345678",
+        "wang@shangqi.com",
+        "杭州市西湖区文三路90号",
+        "要报价",
+        "p1",
+    ],
+    ["李四", "", "139-0000-1111", "", "", "", "p2"],
+    ["赵六", "", "12345", "bad@", "", "", "p3"],  # rejected: phone and e-mail
+    ["王建國", "杭州尚祈网络科技有限公司", "+86 138 1234 5678", "", "", "", "p4"],  # duplicate of row 2
+    ["", "", "", "", "", "", "p5"],  # rejected: no name, no contact
+]
+
+
+def _csv(tmp_path, rows=ROWS, name="list.csv"):
+    path = tmp_path / name
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(HEADER)
+        writer.writerows(rows)
+    return path
+
+
+def _xlsx(tmp_path, rows=ROWS):
+    path = tmp_path / "list.xlsx"
+    wb = Workbook()
+    wb.active.append(HEADER)
+    for row in rows:
+        wb.active.append(row)
+    wb.save(path)
+    return path
+
+
+def test_mapping_is_guessed_from_headers():
+    assert imports.guess_mapping(HEADER) == {
+        "姓名": "name",
+        "公司名称": "company",
+        "手机": "phone",
+        "邮箱": "email",
+        "地址": "address",
+        "备注": "notes",
+    }
+
+
+def test_every_row_is_accounted_for_and_reimport_creates_nothing(org, tmp_path):
+    channel = Channel.objects.get(code="purchased_list")
+    path = _csv(tmp_path)
+    run = imports.run_import(imports.start_run(org.marketer, path, "list.csv", channel), path, org.marketer)
+    assert (run.total, run.created, run.duplicates, run.rejected) == (5, 2, 1, 2)
+    assert run.created + run.duplicates + run.existing + run.skipped + run.rejected == run.total
+    assert [e["row"] for e in run.errors] == [4, 6]
+    assert set(run.errors[0]["errors"]) == {"phone", "email"}
+    lead = Lead.objects.get(name="王建国")
+    assert lead.extra == {"来源页": "p1"} and lead.intake == "import"
+    assert Lead.objects.get(name="王建國").duplicate_of == lead
+
+    again = imports.run_import(imports.start_run(org.marketer, path, "list.csv", channel), path, org.marketer)
+    assert (again.created, again.duplicates, again.skipped, again.rejected) == (0, 0, 3, 2)
+    assert Lead.objects.count() == 3
+    # The same rows saved as Excel are the same rows.
+    xlsx = _xlsx(tmp_path)
+    third = imports.run_import(
+        imports.start_run(org.marketer, xlsx, "list.xlsx", channel), xlsx, org.marketer
+    )
+    assert third.skipped == 3 and Lead.objects.count() == 3
+
+
+def test_error_report_lists_every_rejected_row(org, tmp_path, web):
+    channel = Channel.objects.get(code="purchased_list")
+    path = _csv(tmp_path)
+    run = imports.run_import(imports.start_run(org.marketer, path, "list.csv", channel), path, org.marketer)
+    client = web(org.marketer)
+    body = b"".join(client.get(f"/leads/import/{run.pk}/done/?report=csv").streaming_content).decode(
+        "utf-8-sig"
+    )
+    rows = list(csv.reader(io.StringIO(body)))
+    assert [r[0] for r in rows[1:]] == ["4", "6"]
+    assert "phone" in rows[1][1] and rows[1][2] == "赵六"
+    xlsx = client.get(f"/leads/import/{run.pk}/done/?report=xlsx")
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    assert sheet.max_row == 3
+
+
+def test_upload_map_and_run_in_the_ui(org, tmp_path, web):
+    client = web(org.marketer)
+    channel = Channel.objects.get(code="purchased_list")
+    with open(_xlsx(tmp_path), "rb") as f:
+        r = client.post("/leads/import/", {"file": f, "channel": channel.pk})
+    assert r.status_code == 302
+    run = ImportRun.objects.get()
+    page = client.get(r["Location"])
+    assert page.status_code == 200 and "姓名" in page.content.decode()
+    mapping = {f"col-{i}": run.mapping.get(h, "") for i, h in enumerate(run.headers)}
+    r = client.post(f"/leads/import/{run.pk}/", mapping)
+    assert r.status_code == 302
+    run.refresh_from_db()
+    assert run.status == "done" and run.created == 2
+    assert client.get(r["Location"]).status_code == 200
+
+
+def test_salesperson_cannot_import(org, web):
+    assert web(org.sales_a1).get("/leads/import/").status_code == 403
+
+
+def test_cli_import_with_map(org, tmp_path):
+    path = tmp_path / "plain.csv"
+    path.write_text("who,tel,where\n张三,13700001234,\n", encoding="utf-8")
+    out = io.StringIO()
+    call_command(
+        "leads_import", str(path), "--channel", "purchased_list", "--map", "who=name", "--map", "tel=phone",
+        "--quiet", stdout=out,
+    )  # fmt: skip
+    assert "1 new" in out.getvalue()
+    lead = Lead.objects.get()
+    assert lead.phone == "13700001234" and lead.extra == {}

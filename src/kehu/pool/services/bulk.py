@@ -1,0 +1,263 @@
+"""Batch verbs for new leads straight from intake (system assignment at thousands per second).
+
+Same rules as ``assign``/``send_to_pool`` — limits checked under ``lock_for`` (once per
+person, for all of that person's leads), each lead taken with a conditional UPDATE (still
+unowned, not closed), a Tenure with the pool's grade policy, one ledger event per lead,
+notifications by grade — in one transaction and a handful of queries per batch and per
+person instead of ~15 per lead. Leads with ownership history (cooling-off may apply) go
+through ``assign`` one by one.
+
+    events, refused = assign_many([(lead, user, rule_or_None, reason, data_or_None), …], actor=None)
+        refused: [(item, Refusal)] — a person at a quota or on leave (all that person's
+        items), or a lead someone else took meanwhile ("already_claimed"); re-route them.
+    events = send_many_to_pool([(lead, pool_or_None, reason, data_or_None), …], actor=None)
+        unowned leads into a pool (None = the lead's default pool, by region).
+"""
+
+import datetime as dt
+from collections import defaultdict
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from kehu.core import clock
+from kehu.core.errors import ServiceError
+from kehu.messaging import services as messaging
+from kehu.messaging.models import Notification
+
+from ..models import OwnershipEvent, Pool, Target, Tenure
+from . import limits as limits_mod
+from .limits import Refusal
+from .notify import ASSIGNED, ENTERED_POOL, LEVEL, Audiences, notify_setting, record_url
+from .ownership import REASON_MAX, _earliest, _lead_model, default_pool, policy_for
+
+Kind = OwnershipEvent.Kind
+TENURE_OWNED = ["pool", "owner", "since", "followed_up_at", "hold_until", "follow_up_due", "convert_due"]
+TENURE_OWNED += ["reminder_stage", "due"]
+TENURE_POOLED = ["pool", "owner", "since", "follow_up_due", "convert_due", "due", "followed_up_at"]
+TENURE_POOLED += ["hold_until", "reminder_stage", "entered_pool_at"]
+
+
+class _Pools:
+    """default_pool(), policy_for() and notify_setting() cached for one batch."""
+
+    def __init__(self):
+        self.by_region: dict = {}
+        self.policies: dict = {}
+        self.settings: dict = {}
+
+    def default_for(self, lead) -> Pool | None:
+        key = (lead.city_id, lead.province_id)
+        if key not in self.by_region:
+            self.by_region[key] = default_pool(Target.LEAD, lead)
+        return self.by_region[key]
+
+    def policy(self, pool, grade):
+        key = (getattr(pool, "pk", None), grade or "")
+        if key not in self.policies:
+            self.policies[key] = policy_for(pool, grade or "")
+        return self.policies[key]
+
+    def notify(self, pool, grade) -> str:
+        key = (getattr(pool, "pk", None), grade or "")
+        if key not in self.settings:
+            self.settings[key] = notify_setting(pool, grade or "")
+        return self.settings[key]
+
+
+def _tenures(lead_ids) -> dict[int, Tenure]:
+    existing = {t.lead_id: t for t in Tenure.objects.filter(lead_id__in=lead_ids)}
+    missing = [Tenure(lead_id=pk) for pk in lead_ids if pk not in existing]
+    if missing:
+        Tenure.objects.bulk_create(missing, batch_size=1000)
+        existing.update(
+            {t.lead_id: t for t in Tenure.objects.filter(lead_id__in=[t.lead_id for t in missing])}
+        )
+    return existing
+
+
+def _store_notices(notices: list[Notification]) -> None:
+    if not notices:
+        return
+    created = Notification.objects.bulk_create(notices, batch_size=1000)
+    if messaging.CHANNELS and created and created[0].pk is not None:
+        transaction.on_commit(lambda: messaging._deliver(created))
+
+
+@transaction.atomic
+def assign_many(items, *, actor=None):
+    """Assign many unowned leads at once; see the module docstring. Returns (events, refused)."""
+    from . import ownership
+
+    Lead = _lead_model()
+    now = clock.now()
+    items = [(*item, None)[:5] if len(item) == 4 else tuple(item) for item in items]
+    refused: list = []
+    events: list = []
+    with_history = set(
+        OwnershipEvent.objects.filter(
+            lead_id__in=[i[0].pk for i in items], from_user__isnull=False
+        ).values_list("lead_id", flat=True)
+    )
+    by_user: dict[int, list] = defaultdict(list)
+    for item in items:
+        if item[0].pk in with_history:
+            lead, user, rule, reason, data = item
+            try:
+                with transaction.atomic():
+                    events.append(
+                        ownership.assign(lead, user, actor=actor, rule=rule, reason=reason, data=data)
+                    )
+            except ServiceError as exc:
+                refused.append((item, Refusal(exc.code, str(exc.message))))
+            continue
+        by_user[item[1].pk].append(item)
+    taken = []
+    for user_id in sorted(by_user):  # one lock order for everyone: no deadlocks
+        mine = by_user[user_id]
+        user = mine[0][1]
+        limits = limits_mod.lock_for(user, Target.LEAD)
+        refusal = limits_mod.check_limits(user, "assign", len(mine), limits)
+        if refusal is not None:
+            refused += [(item, refusal) for item in mine]
+            continue
+        ids = [item[0].pk for item in mine]
+        open_ids = set(
+            Lead.objects.select_for_update()
+            .filter(pk__in=ids, owner__isnull=True, archived_at__isnull=True)
+            .exclude(status__in=[Lead.Status.CONVERTED, Lead.Status.INVALID])
+            .values_list("pk", flat=True)
+        )
+        Lead.objects.filter(pk__in=open_ids, owner__isnull=True).update(
+            owner=user, status=Lead.Status.ASSIGNED, updated_at=now
+        )
+        for item in mine:
+            if item[0].pk in open_ids:
+                item[0].owner, item[0].status, item[0].updated_at = user, Lead.Status.ASSIGNED, now
+                taken.append(item)
+            else:
+                refused.append(
+                    (item, Refusal("already_claimed", _("Someone else has already taken this record.")))
+                )
+    if not taken:
+        return events, refused
+    pools = _Pools()
+    tenures = _tenures([item[0].pk for item in taken])
+    new_events, notices = [], []
+    for lead, user, rule, reason, data in taken:
+        tenure = tenures[lead.pk]
+        pool = tenure.pool or pools.default_for(lead)
+        policy = pools.policy(pool, lead.grade)
+        tenure.pool, tenure.owner, tenure.since = pool, user, now
+        tenure.followed_up_at = tenure.hold_until = None
+        tenure.follow_up_due = (
+            now + dt.timedelta(hours=policy.follow_up_hours) if policy and policy.follow_up_hours else None
+        )
+        tenure.convert_due = (
+            now + dt.timedelta(days=policy.convert_days) if policy and policy.convert_days else None
+        )
+        tenure.reminder_stage = 0
+        tenure.due = _earliest(tenure.follow_up_due, tenure.convert_due)
+        reason = str(reason or "")[:REASON_MAX]
+        new_events.append(
+            OwnershipEvent(
+                kind=Kind.ASSIGN,
+                lead_id=lead.pk,
+                pool=pool,
+                actor=actor if getattr(actor, "pk", None) else None,
+                to_user_id=user.pk,
+                rule_id=getattr(rule, "pk", None),
+                rule_name=str(rule)[:200] if rule is not None else "",
+                reason=reason,
+                at=now,
+                data=data or {},
+            )
+        )
+        setting = pools.notify(pool, lead.grade or "")
+        if setting in LEVEL:
+            notices.append(
+                Notification(
+                    recipient_id=user.pk,
+                    kind=ASSIGNED,
+                    level=LEVEL[setting],
+                    data={
+                        "record": str(lead),
+                        "grade": lead.grade or "—",
+                        "reason": reason or (str(rule) if rule is not None else "—"),
+                        "target": Target.LEAD,
+                        "id": lead.pk,
+                    },
+                    url=record_url(lead),
+                    created_at=now,
+                )
+            )
+    Tenure.objects.bulk_update(list(tenures.values()), TENURE_OWNED, batch_size=1000)
+    events += OwnershipEvent.objects.bulk_create(new_events, batch_size=1000)
+    _store_notices(notices)
+    return events, refused
+
+
+@transaction.atomic
+def send_many_to_pool(items, *, actor=None) -> list[OwnershipEvent]:
+    """Put many unowned leads into pools at once; see the module docstring."""
+    Lead = _lead_model()
+    now = clock.now()
+    pools = _Pools()
+    items = [(*item, None)[:4] if len(item) == 3 else tuple(item) for item in items]
+    ids = [item[0].pk for item in items]
+    eligible = set(
+        Lead.objects.select_for_update()
+        .filter(pk__in=ids, owner__isnull=True)
+        .exclude(status__in=[Lead.Status.CONVERTED, Lead.Status.INVALID])
+        .values_list("pk", flat=True)
+    )
+    items = [item for item in items if item[0].pk in eligible]
+    Lead.objects.filter(pk__in=eligible).update(status=Lead.Status.IN_POOL, updated_at=now)
+    tenures = _tenures(list(eligible))
+    audiences = Audiences()
+    new_events, notices = [], []
+    for lead, pool, reason, data in items:
+        pool = pool or pools.default_for(lead)
+        tenure = tenures[lead.pk]
+        tenure.pool, tenure.owner, tenure.since = pool, None, None
+        tenure.follow_up_due = tenure.convert_due = tenure.due = tenure.followed_up_at = tenure.hold_until = (
+            None
+        )
+        tenure.reminder_stage, tenure.entered_pool_at = 0, now
+        lead.status = Lead.Status.IN_POOL
+        new_events.append(
+            OwnershipEvent(
+                kind=Kind.POOL,
+                lead_id=lead.pk,
+                pool=pool,
+                actor=actor if getattr(actor, "pk", None) else None,
+                reason=str(reason or "")[:REASON_MAX],
+                at=now,
+                data=data or {},
+            )
+        )
+        setting = pools.notify(pool, lead.grade or "") if pool else "none"
+        if setting in LEVEL:
+            data_ = {
+                "record": str(lead),
+                "pool": str(pool),
+                "grade": lead.grade or "—",
+                "target": "lead",
+                "id": lead.pk,
+            }
+            notices += [
+                Notification(
+                    recipient_id=u.pk,
+                    kind=ENTERED_POOL,
+                    level=LEVEL[setting],
+                    data=data_,
+                    url=record_url(lead),
+                    created_at=now,
+                )
+                for u in audiences.of(pool, lead)
+                if not actor or u.pk != getattr(actor, "pk", None)
+            ]
+    Tenure.objects.bulk_update(list(tenures.values()), TENURE_POOLED, batch_size=1000)
+    events = OwnershipEvent.objects.bulk_create(new_events, batch_size=1000)
+    _store_notices(notices)
+    return events

@@ -1,0 +1,57 @@
+import datetime as dt
+
+from django.utils import timezone
+
+from kehu.core import clock
+from kehu.leads.models import Lead
+from kehu.messaging.models import Notification
+from kehu.pool import services
+from kehu.pool.models import Limit, OwnershipEvent, Tenure
+
+T0 = timezone.make_aware(dt.datetime(2026, 3, 2, 9, 0))
+
+
+def test_send_many_then_assign_many(org, make_lead, lead_pool):
+    with clock.frozen(T0):
+        leads = [make_lead(grade=g) for g in "AABC"]
+        events = services.send_many_to_pool([(lead, None, "intake", {"source": "form"}) for lead in leads])
+        assert len(events) == 4 and {e.kind for e in events} == {"pool"}
+        assert set(
+            Lead.objects.filter(pk__in=[lead.pk for lead in leads]).values_list("status", flat=True)
+        ) == {"in_pool"}
+        # A: strong, B: normal, C: none — to each salesperson who sees the pool.
+        told = Notification.objects.filter(kind="pool_entered", recipient=org.sales_a1)
+        assert sorted(told.values_list("level", flat=True)) == ["normal", "strong", "strong"]
+
+        Limit.objects.create(user=org.sales_a2, max_held=1)
+        items = [
+            (leads[0], org.sales_a1, None, "round-robin", {"strategy": "rr"}),
+            (leads[1], org.sales_a1, None, "round-robin", None),
+            (leads[2], org.sales_a2, None, "load", None),
+            (leads[3], org.sales_a2, None, "load", None),
+        ]
+        events, refused = services.assign_many(items)
+    assert [e.lead_id for e in events] == [leads[0].pk, leads[1].pk]
+    assert events[0].data == {"strategy": "rr"}
+    # sales_a2 would pass the quota with two: both come back, explained.
+    assert [(item[0].pk, r.code) for item, r in refused] == [(leads[2].pk, "quota_exceeded")] * 1 + [
+        (leads[3].pk, "quota_exceeded")
+    ]
+    lead = Lead.objects.get(pk=leads[0].pk)
+    assert lead.owner == org.sales_a1 and lead.status == "assigned"
+    assert Tenure.objects.get(lead=lead).due == T0 + dt.timedelta(hours=24)
+    assert Notification.objects.filter(kind="pool_assigned", recipient=org.sales_a1).count() == 2
+
+
+def test_assign_many_respects_cooling_off_and_races(org, make_lead, lead_pool):
+    with clock.frozen(T0):
+        lost, taken = make_lead(lead_pool), make_lead(lead_pool)
+        services.claim(org.sales_a1, lost)
+        services.release(org.sales_a1, lost, "no answer")
+        services.claim(org.sales_b, taken)
+        events, refused = services.assign_many(
+            [(lost, org.sales_a1, None, "rr", None), (taken, org.sales_a2, None, "rr", None)]
+        )
+    assert events == []
+    assert sorted(r.code for _, r in refused) == ["already_claimed", "cooling_off"]
+    assert OwnershipEvent.objects.filter(kind="assign").count() == 0
