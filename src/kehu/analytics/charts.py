@@ -7,6 +7,7 @@ PALETTE = ["#2f6fdb", "#e8542f", "#2a9d8f", "#e9a23b", "#7b5ea7", "#8a99ab", "#d
 
 def _base(**extra):
     option = {
+        "animation": False,  # render at once: dashboards are read, not watched
         "color": PALETTE,
         "tooltip": {"trigger": "axis"},
         "grid": {"left": 8, "right": 16, "top": 36, "bottom": 8, "containLabel": True},
@@ -35,6 +36,7 @@ def bars(categories, series, horizontal=False, stack=False):
 
 def funnel(stages):
     return {
+        "animation": False,
         "color": PALETTE,
         "tooltip": {"trigger": "item", "formatter": "{b}: {c}"},
         "series": [
@@ -44,7 +46,7 @@ def funnel(stages):
                 "left": "5%",
                 "width": "90%",
                 "minSize": "8%",
-                "label": {"formatter": "{b}: {c}"},
+                "label": {"position": "inside", "formatter": "{b}: {c}", "color": "#1d2733"},
                 "data": [{"name": s["label"], "value": s["count"]} for s in stages],
             }
         ],
@@ -53,6 +55,7 @@ def funnel(stages):
 
 def pie(items):
     return {
+        "animation": False,
         "color": PALETTE,
         "tooltip": {"trigger": "item", "formatter": "{b}: {c} ({d}%)"},
         "series": [
@@ -70,7 +73,7 @@ def lines(categories, series):
         legend={"top": 0},
         xAxis={"type": "category", "data": categories},
         yAxis={"type": "value"},
-        series=[{"type": "line", "name": name, "data": data, "smooth": True} for name, data in series],
+        series=[{"type": "line", "name": name, "data": data, "smooth": False} for name, data in series],
     )
 
 

@@ -1,5 +1,7 @@
 """Dashboards per role and one page per report; every figure comes from ``services``."""
 
+import datetime as dt
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import render
@@ -7,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kehu.accounts.capabilities import EXPORT
+from kehu.core import clock
 from kehu.core.errors import Forbidden, ValidationFailed
 from kehu.core.exports import export_response
 from kehu.leads.models import Channel
@@ -66,9 +69,27 @@ def _context(request, period, filters, errors, **extra):
         "querystring": request.GET.urlencode(),
         "base_query": _without(request, "sort", "dir", "by", "format"),
         "reports": [(code, r.title) for code, r in services.REPORTS.items()],
+        "presets": _presets(request, period),
     }
     context.update(extra)
     return context
+
+
+def _presets(request, current: Period) -> list[dict]:
+    """One-click periods: the last 30 and 90 days, this month and the last 12 months."""
+    today = clock.today()
+    choices = [
+        (gettext_lazy("30 days"), Period(today - dt.timedelta(days=29), today)),
+        (gettext_lazy("90 days"), Period(today - dt.timedelta(days=89), today)),
+        (gettext_lazy("This month"), Period.months(1, today)),
+        (gettext_lazy("12 months"), Period.months(12, today)),
+    ]
+    query = request.GET.copy()
+    out = []
+    for label, period in choices:
+        query["start"], query["end"] = period.start.isoformat(), period.end.isoformat()
+        out.append({"label": label, "query": query.urlencode(), "current": period == current})
+    return out
 
 
 def _without(request, *names) -> str:
@@ -109,7 +130,9 @@ def dashboard(request):
         board = run("leaderboard", sort="lead_conversions")
         funnel = run("funnel")
         pool = run("pool-health")
-        extra.update(board=board, funnel=funnel, pool=pool)
+        extra.update(
+            board=board, funnel=funnel, pool=pool, board_label=dict(board["columns"]).get(board["sort"])
+        )
         chart_options = {
             "leaderboard": charts.leaderboard_chart(board, board["sort"]),
             "funnel": charts.funnel(funnel["stages"]),

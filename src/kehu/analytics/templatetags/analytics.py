@@ -1,7 +1,6 @@
 from decimal import Decimal
 
 from django import template
-from django.template.defaultfilters import floatformat
 
 register = template.Library()
 
@@ -18,14 +17,15 @@ def pct(value):
 def money(value):
     if value is None or value == "":
         return "–"
-    return floatformat(Decimal(str(value)), "0g")
+    # Grouped by thousands in both languages (Django's zh-Hans format does not group).
+    return f"{Decimal(str(value)):,.0f}"
 
 
 @register.filter
 def num(value, digits=0):
     if value is None or value == "":
         return "–"
-    return floatformat(value, f"{digits}g")
+    return f"{float(value):,.{int(digits)}f}"
 
 
 @register.filter
