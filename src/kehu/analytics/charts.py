@@ -22,7 +22,7 @@ def bars(categories, series, horizontal=False, stack=False):
         "data": categories,
         "axisLabel": {"interval": 0, "hideOverlap": True},
     }
-    value_axis = {"type": "value"}
+    value_axis = {"type": "value", "minInterval": 1}
     return _base(
         legend={"top": 0} if len(series) > 1 else None,
         xAxis=value_axis if horizontal else category_axis,
