@@ -57,31 +57,33 @@ def main():
     from django.test import Client
 
     from kehu.accounts.models import User
+    from kehu.activities.models import FollowUp
     from kehu.leads.models import Lead
 
-    setup = None
-    if args.regenerate or not Lead.objects.exists():
-        if args.regenerate:
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "TRUNCATE leads_lead, customers_customer, sales_order, sales_orderline, sales_contract, "
-                    "sales_payment, pool_ownershipevent, activities_followup, leads_channelcost, "
-                    "sales_product, sales_productcategory, accounts_user, accounts_department, accounts_team "
-                    "RESTART IDENTITY CASCADE"
-                )
-        import generate
+    # Each step of the generator runs only while its table is still empty (resumable).
+    generated = not (Lead.objects.exists() and FollowUp.objects.exists())
+    if args.regenerate:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "TRUNCATE leads_lead, customers_customer, sales_order, sales_orderline, sales_contract, "
+                "sales_payment, pool_ownershipevent, activities_followup, leads_channelcost, "
+                "sales_product, sales_productcategory, accounts_user, accounts_department, accounts_team "
+                "RESTART IDENTITY CASCADE"
+            )
+    import generate
 
-        started = time.perf_counter()
-        s = args.scale
-        generate.generate(
-            leads=int(1_000_000 * s),
-            customers=int(300_000 * s),
-            orders=int(1_250_000 * s),
-            contracts=int(200_000 * s),
-            payments=int(400_000 * s),
-            say=lambda m: print(f"  {time.perf_counter() - started:7.1f}s  {m}", flush=True),
-        )
-        setup = time.perf_counter() - started
+    started = time.perf_counter()
+    s = args.scale
+    generate.generate(
+        leads=int(1_000_000 * s),
+        customers=int(300_000 * s),
+        orders=int(1_250_000 * s),
+        contracts=int(200_000 * s),
+        payments=int(400_000 * s),
+        say=lambda m: print(f"  {time.perf_counter() - started:7.1f}s  {m}", flush=True),
+    )
+    setup = time.perf_counter() - started if generated or args.regenerate else None
+    if setup:
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")
 
