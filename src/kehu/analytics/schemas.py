@@ -44,6 +44,9 @@ class ChannelRow(Schema):
 
 class ChannelReportOut(Schema):
     period: PeriodOut
+    as_of: dt.datetime | None = Field(
+        None, description="Figures as of this time (summaries refresh every 10 minutes)."
+    )
     channels: list[ChannelRow]
     categories: list[ChannelRow]
     total: ChannelRow
@@ -64,6 +67,9 @@ class DurationRow(Schema):
 
 class TimeToConvertOut(Schema):
     period: PeriodOut
+    as_of: dt.datetime | None = Field(
+        None, description="Figures as of this time (summaries refresh every 10 minutes)."
+    )
     by: str
     buckets: list[str]
     groups: list[DurationRow]
@@ -100,6 +106,9 @@ class CohortRow(Schema):
 
 class FunnelOut(Schema):
     period: PeriodOut
+    as_of: dt.datetime | None = Field(
+        None, description="Figures as of this time (summaries refresh every 10 minutes)."
+    )
     stages: list[StageRow]
     ages: list[str]
     open_stages: list[str]
@@ -124,6 +133,9 @@ class LeaderRow(Schema):
 
 class LeaderboardOut(Schema):
     period: PeriodOut
+    as_of: dt.datetime | None = Field(
+        None, description="Figures as of this time (summaries refresh every 10 minutes)."
+    )
     sort: str
     columns: list[MetricColumn]
     rows: list[LeaderRow]
@@ -160,6 +172,9 @@ class ReasonRow(Schema):
 
 class PoolHealthOut(Schema):
     period: PeriodOut
+    as_of: dt.datetime | None = Field(
+        None, description="Figures as of this time (summaries refresh every 10 minutes)."
+    )
     totals: PoolTotals
     people: list[PoolPersonRow]
     reclaim_reasons: list[ReasonRow]

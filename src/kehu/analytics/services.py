@@ -5,6 +5,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from . import summaries
 from .reports import channels, funnel, leaderboard, pool_health, time_to_convert
 from .reports.base import Filters, Period
 
@@ -53,7 +54,11 @@ REPORTS = {
 
 
 def run(code: str, user, period: Period, filters: Filters, **options) -> dict:
-    return REPORTS[code].run(user, period, filters, options)
+    state = summaries.state()
+    report = REPORTS[code].run(user, period, filters, options)
+    # The leaderboard reads the live metrics; the others read the summaries.
+    report["as_of"] = None if code == "leaderboard" else state.refreshed_at
+    return report
 
 
 def export(code: str, report: dict):

@@ -14,7 +14,7 @@ from kehu.core.errors import Forbidden, ValidationFailed
 from kehu.core.exports import export_response
 from kehu.leads.models import Channel
 
-from . import charts, services
+from . import charts, services, summaries
 from .reports import channels as channel_report
 from .reports import leaderboard as leaderboard_report
 from .reports import time_to_convert as ttc_report
@@ -70,6 +70,7 @@ def _context(request, period, filters, errors, **extra):
         "base_query": _without(request, "sort", "dir", "by", "format"),
         "reports": [(code, r.title) for code, r in services.REPORTS.items()],
         "presets": _presets(request, period),
+        "as_of": summaries.state().refreshed_at,
     }
     context.update(extra)
     return context

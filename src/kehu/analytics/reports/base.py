@@ -223,11 +223,11 @@ def channel_ids(channel_id: int) -> list[int]:
 
 
 def lead_cohort(viewer: User, period: Period, filters: Filters) -> models.QuerySet:
-    """Leads that came in during the period, that the viewer's figures include."""
-    from kehu.leads.models import Lead
+    """Facts of the leads that came in during the period, that the viewer's figures include."""
+    from kehu.analytics.models import LeadFact
 
-    qs = owned(viewer, Lead, "owner_id", filters).filter(
-        archived_at__isnull=True, created_at__gte=period.start_at, created_at__lt=period.end_at
+    qs = owned(viewer, LeadFact, "owner_id", filters).filter(
+        created_at__gte=period.start_at, created_at__lt=period.end_at
     )
     return apply_lead_filters(qs, filters)
 

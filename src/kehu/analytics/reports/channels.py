@@ -22,9 +22,9 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from kehu.leads.models import Channel, ChannelCost, Lead
-from kehu.sales.models import Order, Payment
+from kehu.leads.models import Channel, ChannelCost
 
+from ..models import CustomerSales
 from .base import Filters, Period, channel_ids, lead_cohort, owned, people, ratio
 
 COLUMNS = [
@@ -42,7 +42,7 @@ COLUMNS = [
     ("roi", _("ROI")),
 ]
 SORTS = [key for key, _label in COLUMNS]
-VALID = ~Q(status=Lead.Status.INVALID) & Q(duplicate_of__isnull=True)
+VALID = Q(invalid=False)
 CONVERTED = Q(converted_at__isnull=False)
 
 
@@ -50,7 +50,7 @@ def _sql(qs):
     return qs.query.sql_with_params()
 
 
-def _values_by_channel(cohort, value_qs) -> dict[int, Decimal]:
+def _values_by_channel(cohort, value_qs, column: str) -> dict[int, Decimal]:
     """Sum a per-customer value over the distinct (channel, customer) pairs of converted leads."""
     try:
         pairs_sql, pairs_params = _sql(
@@ -64,7 +64,7 @@ def _values_by_channel(cohort, value_qs) -> dict[int, Decimal]:
         return {}
     # Both parts are SQL compiled by Django's ORM with their own parameters.
     sql = (
-        f"SELECT p.channel_id, SUM(v.amount) FROM ({pairs_sql}) p "  # noqa: S608
+        f"SELECT p.channel_id, SUM(v.{column}) FROM ({pairs_sql}) p "  # noqa: S608
         f"JOIN ({values_sql}) v ON v.customer_id = p.customer_id GROUP BY p.channel_id"
     )
     # Only customers that appear in the pairs are summed (the planner joins on customer_id).
@@ -73,29 +73,10 @@ def _values_by_channel(cohort, value_qs) -> dict[int, Decimal]:
         return {channel: Decimal(str(amount or 0)) for channel, amount in cursor.fetchall()}
 
 
-def _customer_orders(viewer, filters):
-    from django.db.models import F, Sum
-
-    return (
-        owned(viewer, Order, "owner_id", filters)
-        .filter(cancelled_at__isnull=True)
-        .values("customer_id")
-        .annotate(amount=Sum(F("total") - F("refunded")))
-        .values("customer_id", "amount")
-        .order_by()
-    )
-
-
-def _customer_payments(viewer, filters):
-    from django.db.models import Case, F, Sum, When
-
-    return (
-        owned(viewer, Payment, "contract__owner_id", filters)
-        .values(customer_id=F("contract__customer_id"))
-        .annotate(amount=Sum(Case(When(kind=Payment.Kind.REFUND, then=-F("amount")), default=F("amount"))))
-        .values("customer_id", "amount")
-        .order_by()
-    )
+def _customer_sales(viewer, filters, column: str):
+    # Per customer and salesperson; joined to the pairs and summed there, so only the
+    # cohort's customers are added up, and only sales by people in the viewer's scope.
+    return owned(viewer, CustomerSales, "owner_id", filters).values("customer_id", column).order_by()
 
 
 def prorated_costs(period: Period, only: list[int] | None = None) -> dict[int, Decimal]:
@@ -158,11 +139,11 @@ def channel_report(
     counts = {
         row["channel_id"]: row
         for row in cohort.values("channel_id")
-        .annotate(leads=Count("id"), valid=Count("id", filter=VALID), converted=Count("id", filter=CONVERTED))
+        .annotate(leads=Count("pk"), valid=Count("pk", filter=VALID), converted=Count("pk", filter=CONVERTED))
         .order_by()
     }
-    order_value = _values_by_channel(cohort, _customer_orders(viewer, filters))
-    payments = _values_by_channel(cohort, _customer_payments(viewer, filters))
+    order_value = _values_by_channel(cohort, _customer_sales(viewer, filters, "order_value"), "order_value")
+    payments = _values_by_channel(cohort, _customer_sales(viewer, filters, "payments"), "payments")
     costs_visible = people(viewer, filters) is None
     wanted = channel_ids(filters.channel) if filters.channel else None
     costs = prorated_costs(period, wanted) if costs_visible else {}

@@ -16,16 +16,13 @@ age bucket and owner; cohorts split the same stages by intake week.
 
 import datetime as dt
 
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Value, When
+from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.db.models.functions import TruncWeek
 from django.utils.translation import gettext_lazy as _
 
 from kehu.accounts.models import User
-from kehu.activities.models import FollowUp
 from kehu.core import clock
 from kehu.leads.models import Lead
-from kehu.pool.models import OwnershipEvent
-from kehu.sales.models import Order, Payment
 
 from .base import Filters, Period, lead_cohort
 
@@ -57,31 +54,6 @@ def age_labels() -> list[str]:
     return out
 
 
-def stage_expression():
-    had_owner = Exists(
-        OwnershipEvent.objects.filter(
-            lead_id=OuterRef("pk"),
-            kind__in=[OwnershipEvent.Kind.CLAIM, OwnershipEvent.Kind.ASSIGN, OwnershipEvent.Kind.TRANSFER],
-        )
-    )
-    followed = Exists(FollowUp.objects.filter(lead_id=OuterRef("pk")))
-    paying = Exists(
-        Order.objects.filter(customer_id=OuterRef("customer_id"), cancelled_at__isnull=True)
-    ) | Exists(
-        Payment.objects.filter(contract__customer_id=OuterRef("customer_id"), kind=Payment.Kind.RECEIPT)
-    )
-    converted = Q(converted_at__isnull=False, customer_id__isnull=False)
-    return Case(
-        When(converted & paying, then=Value(5)),
-        When(converted_at__isnull=False, then=Value(4)),
-        When(Q(last_follow_up_at__isnull=False) | followed, then=Value(3)),
-        When(Q(owner_id__isnull=False) | had_owner, then=Value(2)),
-        When(~Q(status=Lead.Status.INVALID) & Q(duplicate_of__isnull=True), then=Value(1)),
-        default=Value(0),
-        output_field=IntegerField(),
-    )
-
-
 def _cumulate(at_stage: dict[int, int]) -> list[int]:
     """Leads that reached each stage = those whose furthest stage is that one or later."""
     out, running = [], 0
@@ -94,7 +66,7 @@ def _cumulate(at_stage: dict[int, int]) -> list[int]:
 def funnel(viewer, period: Period, filters: Filters | None = None) -> dict:
     filters = filters or Filters()
     now = clock.now()
-    cohort = lead_cohort(viewer, period, filters).annotate(stage=stage_expression())
+    cohort = lead_cohort(viewer, period, filters)
 
     # One pass over the cohort: (stage, age bucket, owner, intake week) → count. Every part of
     # the report (stages, stuck leads, cohorts) is summed from these cells.
@@ -110,7 +82,7 @@ def funnel(viewer, period: Period, filters: Filters | None = None) -> dict:
     cells = list(
         cohort.annotate(age=age, week=TruncWeek("created_at"), open=OPEN)
         .values("stage", "age", "owner_id", "week", "open")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("pk"))
         .order_by()
     )
     totals: dict[int, int] = {}

@@ -9,14 +9,14 @@ the lead. Quota refusals are not recorded by the pool app (a refused claim write
 nothing), so the report says so instead of showing a number.
 """
 
-from django.db.models import Avg, Count, F, Min, OuterRef, Q, Subquery
+from django.db.models import Avg, Count, F, Q
 from django.utils.translation import gettext_lazy as _
 
 from kehu.accounts.models import User
-from kehu.activities.models import FollowUp
 from kehu.pool.models import OwnershipEvent
 
-from .base import Filters, HoursBetween, Period, apply_lead_filters, people
+from ..models import GainFact, LeadFact
+from .base import Filters, HoursBetween, Period, apply_lead_filters, owned, people
 
 Kind = OwnershipEvent.Kind
 GAINED = [Kind.CLAIM, Kind.ASSIGN, Kind.TRANSFER]
@@ -69,25 +69,17 @@ def pool_health(viewer, period: Period, filters: Filters | None = None) -> dict:
         item["releases" if row["kind"] == Kind.RELEASE else "reclaims"] += row["n"]
         item["cooling_offs"] += row["cooling"]
 
-    # First follow-up by the new owner after each claim or assignment.
-    first = Subquery(
-        FollowUp.objects.filter(
-            lead_id=OuterRef("lead_id"), author_id=OuterRef("to_user_id"), at__gte=OuterRef("at")
+    # First follow-up by the new owner after each claim or assignment (kept in GainFact).
+    timed = owned(viewer, GainFact, "to_user_id", filters).filter(
+        at__gte=period.start_at, at__lt=period.end_at, first_follow_up_at__isnull=False
+    )
+    if filters.channel or filters.grade:
+        timed = timed.filter(
+            lead_id__in=apply_lead_filters(LeadFact.objects.all(), filters).values("lead_id")
         )
-        .order_by()
-        .values("lead_id")
-        .annotate(first=Min("at"))
-        .values("first")[:1]
-    )
-    timed = (
-        gained.filter(kind__in=[Kind.CLAIM, Kind.ASSIGN]).annotate(first=first).filter(first__isnull=False)
-    )
-    overall = timed.aggregate(hours=Avg(HoursBetween(F("first"), F("at"))), n=Count("id"))
-    for row in (
-        timed.values("to_user_id")
-        .annotate(hours=Avg(HoursBetween(F("first"), F("at"))), n=Count("id"))
-        .order_by()
-    ):
+    wait = HoursBetween(F("first_follow_up_at"), F("at"))
+    overall = timed.aggregate(hours=Avg(wait), n=Count("event_id"))
+    for row in timed.values("to_user_id").annotate(hours=Avg(wait), n=Count("event_id")).order_by():
         item = entry(row["to_user_id"])
         item["first_follow_up_hours"] = round(row["hours"], 1) if row["hours"] is not None else None
         item["followed_up"] = row["n"]

@@ -10,8 +10,9 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from kehu.accounts.models import Team, User
-from kehu.leads.models import Channel, Lead
+from kehu.leads.models import Channel
 
+from ..models import LeadFact
 from .base import DaysBetween, Filters, Period, apply_lead_filters, owned, percentile
 
 DIMENSIONS = {
@@ -71,8 +72,7 @@ def time_to_convert(viewer, period: Period, filters: Filters | None = None, by: 
     if by not in DIMENSIONS:
         by = "channel"
     field, _label = DIMENSIONS[by]
-    qs = owned(viewer, Lead, "owner_id", filters).filter(
-        archived_at__isnull=True,
+    qs = owned(viewer, LeadFact, "owner_id", filters).filter(
         converted_at__isnull=False,
         converted_at__gte=period.start_at,
         converted_at__lt=period.end_at,
@@ -83,7 +83,7 @@ def time_to_convert(viewer, period: Period, filters: Filters | None = None, by: 
     rows = (
         qs.annotate(days=DaysBetween("converted_at", "created_at"))
         .values(field, "days")
-        .annotate(n=Count("id", distinct=by == "team"))
+        .annotate(n=Count("pk", distinct=by == "team"))
         .order_by()
     )
     for row in rows:
@@ -94,7 +94,7 @@ def time_to_convert(viewer, period: Period, filters: Filters | None = None, by: 
     for row in (
         qs.annotate(days=DaysBetween("converted_at", "created_at"))
         .values("days")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("pk"))
         .order_by()
     ):
         days = max(int(row["days"] or 0), 0)

@@ -13,6 +13,7 @@ import pytest
 from django.utils import timezone
 
 from kehu.activities.models import FollowUp
+from kehu.analytics import summaries
 from kehu.core import clock
 from kehu.customers.models import Customer
 from kehu.leads.models import Channel, ChannelCost, Lead
@@ -192,4 +193,5 @@ def dataset(org, now):
             )
     ns.leads = list(Lead.objects.order_by("pk"))
     ns.pool = pool
+    summaries.refresh()
     return ns
