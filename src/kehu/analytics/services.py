@@ -1,0 +1,69 @@
+"""One entry point for every report, used by the UI, the API and exports alike."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from . import summaries
+from .reports import channels, funnel, leaderboard, pool_health, time_to_convert
+from .reports.base import Filters, Period
+
+
+@dataclass(frozen=True)
+class Report:
+    code: str
+    title: Any
+    run: Any  # (user, period, filters, options) -> dict
+    export_rows: Any  # (report) -> (headers, rows)
+    options: tuple[str, ...] = ()
+
+
+def _channels(user, period, filters, options):
+    return channels.channel_report(
+        user, period, filters, sort=options.get("sort") or "leads", descending=options.get("desc", True)
+    )
+
+
+def _time(user, period, filters, options):
+    return time_to_convert.time_to_convert(user, period, filters, by=options.get("by") or "channel")
+
+
+def _funnel(user, period, filters, options):
+    return funnel.funnel(user, period, filters)
+
+
+def _leaderboard(user, period, filters, options):
+    return leaderboard.leaderboard(user, period, filters, sort=options.get("sort") or "lead_conversions")
+
+
+def _pool(user, period, filters, options):
+    return pool_health.pool_health(user, period, filters)
+
+
+REPORTS = {
+    r.code: r
+    for r in (
+        Report("channels", _("Channel ROI"), _channels, channels.export_rows, ("sort", "desc")),
+        Report("time-to-convert", _("Time to convert"), _time, time_to_convert.export_rows, ("by",)),
+        Report("funnel", _("Conversion funnel"), _funnel, funnel.export_rows),
+        Report("leaderboard", _("Sales leaderboard"), _leaderboard, leaderboard.export_rows, ("sort",)),
+        Report("pool-health", _("Pool health"), _pool, pool_health.export_rows),
+    )
+}
+
+
+def run(code: str, user, period: Period, filters: Filters, **options) -> dict:
+    state = summaries.state()
+    report = REPORTS[code].run(user, period, filters, options)
+    # The leaderboard reads the live metrics; the others read the summaries.
+    report["as_of"] = None if code == "leaderboard" else state.refreshed_at
+    return report
+
+
+def export(code: str, report: dict):
+    return REPORTS[code].export_rows(report)
+
+
+def filename(code: str, period: Period) -> str:
+    return f"{code}-{period.start:%Y%m%d}-{period.end:%Y%m%d}"
