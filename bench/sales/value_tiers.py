@@ -42,9 +42,9 @@ def percentile(values, q):
     return values[min(len(values) - 1, round(q / 100 * (len(values) - 1)))]
 
 
-def timed(label, fn, *args):
+def timed(label, fn, *args, **kwargs):
     started = time.perf_counter()
-    result = fn(*args)
+    result = fn(*args, **kwargs)
     seconds = time.perf_counter() - started
     print(f"{label}: {seconds:.1f} s", flush=True)
     return seconds, result
