@@ -4,7 +4,7 @@ consultations and after-sales cases through these functions."""
 import datetime as dt
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import BigIntegerField, Q, Value
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -334,27 +334,36 @@ def find_conflict(start, end, user_ids, customer_id=None, exclude_id=None):
     """The first live appointment that overlaps [start, end) for one of the people or the customer.
 
     Returns (appointment, user_id or None). Touching slots (one ends when the other starts) do
-    not overlap. The lower bound on ``start`` keeps each probe a short index range scan.
+    not overlap. The lower bound on ``start`` keeps each probe a short index range scan, and
+    both probes go to the database as one UNION ALL statement (one round trip).
     """
     window = Q(start__lt=end, end__gt=start, start__gt=start - MAX_APPOINTMENT)
+    probes = []
     if user_ids:
-        hits = Attendance.objects.filter(window, user_id__in=list(user_ids), active=True)
+        people = Attendance.objects.filter(window, user_id__in=list(user_ids), active=True)
         if exclude_id:
-            hits = hits.exclude(appointment_id=exclude_id)
-        # values_list: a free slot (the usual case) builds no model instances.
-        hit = hits.order_by("start").values_list("appointment_id", "user_id").first()
-        if hit:
-            return Appointment.objects.get(pk=hit[0]), hit[1]
+            people = people.exclude(appointment_id=exclude_id)
+        probes.append(people.order_by().values_list("start", "appointment_id", "user_id"))
     if customer_id:
-        hits = Appointment.objects.filter(window, customer_id=customer_id).exclude(
+        customer = Appointment.objects.filter(window, customer_id=customer_id).exclude(
             status=Appointment.Status.CANCELLED
         )
         if exclude_id:
-            hits = hits.exclude(pk=exclude_id)
-        hit = hits.order_by("start").values_list("pk", flat=True).first()
-        if hit:
-            return Appointment.objects.get(pk=hit), None
-    return None, None
+            customer = customer.exclude(pk=exclude_id)
+        probes.append(
+            customer.order_by()
+            .annotate(busy_user=Value(None, output_field=BigIntegerField()))
+            .values_list("start", "pk", "busy_user")
+        )
+    if not probes:
+        return None, None
+    query = probes[0].union(*probes[1:], all=True) if len(probes) > 1 else probes[0]
+    # values_list: a free slot (the usual case) builds no model instances.
+    hit = query.order_by("start")[:1]
+    hit = next(iter(hit), None)
+    if hit is None:
+        return None, None
+    return Appointment.objects.get(pk=hit[1]), hit[2]
 
 
 def _conflict_error(actor, other: Appointment, user_id: int | None) -> Conflict:

@@ -19,6 +19,7 @@ urlpatterns = [
     path("appointments/<int:pk>/", views.appointment_detail, name="appointment"),
     path("appointments/<int:pk>/edit/", views.appointment_form, name="appointment_edit"),
     path("appointments/<int:pk>/cancel/", views.appointment_cancel, name="appointment_cancel"),
+    path("appointments/<int:pk>/done/", views.appointment_done, name="appointment_done"),
     path("calendar/reset/", views.calendar_reset, name="calendar_reset"),
     path("calendar/<str:token>.ics", views.calendar_ics, name="calendar_ics"),
     path("consultations/new/", views.consultation_create, name="consultation_create"),

@@ -321,6 +321,19 @@ def appointment_cancel(request, pk: int):
 
 @login_required
 @require_POST
+def appointment_done(request, pk: int):
+    appointment = get_scoped(request.user, Appointment, pk=pk)
+    try:
+        services.complete_appointment(request.user, appointment)
+    except Conflict as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("Marked as done."))
+    return redirect("activities:appointment", pk)
+
+
+@login_required
+@require_POST
 def calendar_reset(request):
     services.calendar_feed(request.user, reset=True)
     messages.success(request, _("A new calendar address was made; the old one no longer works."))

@@ -87,7 +87,7 @@ class Stage(models.Model):
 
     code = models.CharField(max_length=20, blank=True)
     name = models.CharField(_("name"), max_length=60)
-    order = models.PositiveIntegerField(_("order"), default=0)
+    order = models.PositiveIntegerField(_("sort order"), default=0)
     probability = models.PositiveSmallIntegerField(
         _("default probability (%)"), default=0, validators=[MaxValueValidator(100)]
     )
@@ -352,7 +352,7 @@ class Order(models.Model):
 
     class Meta:
         ordering = ["-ordered_at", "-id"]
-        verbose_name = _("order")
+        verbose_name = _("sales order")
         verbose_name_plural = _("orders")
         indexes = [
             models.Index(fields=["owner", "-ordered_at"], name="order_owner_at"),
@@ -369,7 +369,7 @@ class Order(models.Model):
 
 
 class OrderLine(models.Model):
-    order = models.ForeignKey(Order, models.CASCADE, related_name="lines", verbose_name=_("order"))
+    order = models.ForeignKey(Order, models.CASCADE, related_name="lines", verbose_name=_("sales order"))
     product = models.ForeignKey(Product, models.PROTECT, related_name="+", verbose_name=_("product"))
     quantity = models.DecimalField(
         _("quantity"), max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
@@ -387,7 +387,7 @@ class OrderLine(models.Model):
 
 
 class OrderRefund(models.Model):
-    order = models.ForeignKey(Order, models.CASCADE, related_name="refunds", verbose_name=_("order"))
+    order = models.ForeignKey(Order, models.CASCADE, related_name="refunds", verbose_name=_("sales order"))
     amount = models.DecimalField(_("amount"), **MONEY, validators=[MinValueValidator(Decimal("0.01"))])
     reason = models.CharField(_("reason"), max_length=200, blank=True)
     refunded_at = models.DateTimeField(_("refunded"))
@@ -495,7 +495,7 @@ class CommissionEntry(models.Model):
     """One row of the commission ledger: earned (positive) or reversed (negative)."""
 
     class Source(models.TextChoices):
-        ORDER = "order", _("order")
+        ORDER = "order", _("sales order")
         ORDER_REFUND = "order_refund", _("order refund")
         ORDER_CANCEL = "order_cancel", _("order cancelled")
         PAYMENT = "payment", _("payment")

@@ -133,3 +133,15 @@ def test_follow_up_on_a_lead_from_the_ui(org, web, lead, other_lead, now):
     assert response.status_code == 302 and response["Location"] == "/leads/"
     assert FollowUp.objects.get().lead == lead
     assert client.get(f"/activities/follow-ups/new/?lead={other_lead.pk}").status_code == 404
+
+
+def test_appointment_page_marks_done_and_cancels(org, web, now):
+    appointment = services.book_appointment(org.sales_a1, {"title": "回访", "start": now - H, "end": now})
+    client = web(org.sales_a1)
+    page = client.get(f"/activities/appointments/{appointment.pk}/").content.decode()
+    assert "回访" in page and f"/activities/appointments/{appointment.pk}/done/" in page
+    assert client.post(f"/activities/appointments/{appointment.pk}/done/").status_code == 302
+    assert Appointment.objects.get(pk=appointment.pk).status == "done"
+    client.post(f"/activities/appointments/{appointment.pk}/done/")  # twice: a message, not an error
+    assert client.post(f"/activities/appointments/{appointment.pk}/cancel/").status_code == 302
+    assert Appointment.objects.get(pk=appointment.pk).status == "cancelled"
