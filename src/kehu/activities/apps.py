@@ -23,7 +23,9 @@ class ActivitiesConfig(AppConfig):
         scope.register(models.CalendarFeed, lambda user, ids: models.Q(user=user))
 
         from kehu.customers import panels
+        from kehu.leads.panels import register_lead_panel
 
-        from .views import customer_panel
+        from .views import customer_panel, lead_panel
 
         panels.register(20, customer_panel)
+        register_lead_panel(20, lead_panel)

@@ -474,8 +474,7 @@ def customer_panel(request, customer):
 
 
 def lead_panel(request, lead):
-    """Follow-ups of a lead and a quick form to record one, for the lead page to include:
-    ``{{ activities_panel }}`` with ``activities_panel = activities.views.lead_panel(request, lead)``."""
+    """Follow-ups of a lead and a quick form to record one (a panel on the lead page)."""
     context = {
         "lead": lead,
         "next": request.get_full_path(),

@@ -32,7 +32,7 @@ def customers(org, now):
 
 @pytest.fixture
 def lead(org, now):
-    channel = Channel.objects.create(code="web", name="官网", name_en="Website")
+    channel = Channel.objects.get_or_create(code="web", defaults={"name": "官网", "name_en": "Website"})[0]
     return Lead.objects.create(
         channel=channel, name="李雷", phone="13700000000", owner=org.sales_a1, created_at=now, updated_at=now
     )
@@ -40,7 +40,7 @@ def lead(org, now):
 
 @pytest.fixture
 def other_lead(org, now):
-    channel = Channel.objects.create(code="fair", name="展会", name_en="Fair")
+    channel = Channel.objects.get_or_create(code="fair", defaults={"name": "展会", "name_en": "Fair"})[0]
     return Lead.objects.create(
         channel=channel, name="韩梅梅", owner=org.sales_a2, created_at=now, updated_at=now
     )

@@ -113,13 +113,9 @@ def test_lists_render_empty_and_full(org, web, customers, now):
     assert "拜访记录" in client.get("/activities/follow-ups/").content.decode()
 
 
-def test_lead_panel_lists_follow_ups_and_posts_back(org, lead, other_lead, now, rf):
-    from kehu.activities.views import lead_panel
-
+def test_lead_page_lists_follow_ups_and_posts_back(org, web, lead, other_lead, now):
     services.record_follow_up(org.sales_a1, {"lead": lead.pk, "content": "电话介绍产品", "next_at": now + H})
-    request = rf.get(f"/leads/{lead.pk}/")
-    request.user = org.sales_a1
-    html = lead_panel(request, lead)
+    html = web(org.sales_a1).get(f"/leads/{lead.pk}/").content.decode()
     assert "电话介绍产品" in html and f"?lead={lead.pk}" in html
     assert "跟进：" in html or "Follow up:" in html  # the planned task
 
