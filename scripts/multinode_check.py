@@ -264,7 +264,7 @@ def run_checks(base: str, env: dict) -> None:
         check=True,
         capture_output=True,
     )
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 90  # the worker may be busy with its first periodic runs
     done = False
     while time.monotonic() < deadline and not done:
         done = subprocess.run(
