@@ -172,3 +172,17 @@ def test_converted_lead_cannot_go_back_to_a_pool(org, make_lead, lead_pool):
     assert refusal_code(services.send_to_pool, lead, lead_pool) == "lead_closed"
     lead.refresh_from_db()
     assert lead.owner == org.sales_a1 and lead.status == Lead.Status.CONVERTED
+
+
+def test_default_pools_seeded_once(db):
+    from kehu.pool.models import Pool
+    from kehu.pool.seed import ensure_default_pools
+
+    lead_pool = Pool.objects.get(kind="lead", is_default=True)
+    lead_pool.name = "改名的公海"
+    lead_pool.save()
+    ensure_default_pools()
+    ensure_default_pools()
+    assert Pool.objects.filter(kind="lead").count() == 1 and Pool.objects.filter(kind="customer").count() == 1
+    assert Pool.objects.get(kind="lead").name == "改名的公海"
+    assert sorted(lead_pool.policies.values_list("grade", flat=True)) == ["", "A", "B", "C"]
