@@ -89,10 +89,15 @@ class Router:
             self.rules, cursors=self.store, capacity=self.capacity, exclude=exclude
         )
         self.users: dict[int, User] = {}
+        self.names = {pk: person.name for pk, person in self.engine.ctx.people.items()}
 
     def _user(self, pk: int) -> User:
         if pk not in self.users:
-            self.users[pk] = User.objects.get(pk=pk)
+            if not self.users:  # the first time: everyone the rules may pick, in one query
+                ids = {pid for rule in self.rules for pid in rule.candidates} | {pk}
+                self.users.update((u.pk, u) for u in User.objects.filter(pk__in=ids))
+            if pk not in self.users:
+                self.users[pk] = User.objects.get(pk=pk)
         return self.users[pk]
 
     def decide(self, lead) -> Decision:
@@ -130,13 +135,11 @@ class Router:
         return decision
 
     def _reason(self, decision: Decision) -> dict:
-        people = self.engine.ctx.people
-        names = {pk: p.name for pk, p in people.items()}
         reason = dict(decision.reason)
         if decision.user_id:
             reason["person"] = decision.user_id
-            reason["person_name"] = names.get(decision.user_id, "")
-        return reasons.with_names(reason, names)
+            reason["person_name"] = self.names.get(decision.user_id, "")
+        return reasons.with_names(reason, self.names)
 
     def _assign(self, lead, decision: Decision) -> None:
         from kehu.pool import services as pool
