@@ -22,7 +22,7 @@ from ..capabilities import MANAGE_POOLS
 from ..models import GradePolicy, OwnershipEvent, Pool, Target, Tenure
 from . import limits as limits_mod
 from .limits import Refusal
-from .visibility import pool_filter
+from .visibility import sees_in_pool
 
 Kind = OwnershipEvent.Kind
 REASON_MAX = 500
@@ -266,8 +266,7 @@ def claim_refusal(user: User, obj, now=None) -> Refusal | None:
         or tenure.pool is None
     ):
         return Refusal("not_in_pool", _("This record is not in a pool."))
-    model = obj.__class__
-    if not model._default_manager.filter(pk=obj.pk).filter(pool_filter(user, target)).exists():
+    if not sees_in_pool(user, obj, tenure.pool_id, target):
         return Refusal("not_in_your_pool", _("This record is not in a pool you can claim from."))
     if tenure.hold_until and tenure.hold_until > now:
         from django.utils import timezone

@@ -161,3 +161,25 @@ def order_for(user: User, pool: Pool) -> list[str]:
         DisplayRule.Order.GRADE: ["grade", "-tenure__entered_pool_at", "-id"],
         DisplayRule.Order.SCORE: ["-score", "-tenure__entered_pool_at", "-id"],
     }[choice]
+
+
+def rule_shows(rule: DisplayRule, obj) -> bool:
+    """Whether a display rule shows ``obj`` (the same test as ``_rule_q``, in Python)."""
+    regions = {r.pk for r in rule.regions.all()}
+    if regions and not regions & {obj.province_id, obj.city_id, obj.district_id}:
+        return False
+    industries = {i.pk for i in rule.industries.all()}
+    if industries and obj.industry_id not in industries:
+        return False
+    return not (rule.grades and getattr(obj, "grade", None) is not None and obj.grade not in rule.grades)
+
+
+def sees_in_pool(user: User, obj, pool_id: int | None, target: str) -> bool:
+    """Whether ``obj`` (unowned, in pool ``pool_id``) is in the part of the pool ``user`` sees.
+
+    Equivalent to filtering by ``pool_filter`` for one record, without the subquery."""
+    pool = next((p for p in visible_pools(user, target) if p.pk == pool_id), None)
+    if pool is None:
+        return False
+    rules = display_rules_for(user, pool)
+    return not rules or any(rule_shows(rule, obj) for rule in rules)
