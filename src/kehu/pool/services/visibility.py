@@ -5,7 +5,7 @@ may see and claim in pools. The scope extension, the pool list and the claim che
 it, so what a person can see is exactly what they can claim.
 """
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from kehu.accounts.models import Scope, User
 from kehu.accounts.scope import NOTHING, department_subtree
@@ -130,12 +130,15 @@ def pool_filter(user: User, target: str = Target.LEAD, pool: Pool | None = None)
         from kehu.leads.models import Lead
 
         base &= Q(status=Lead.Status.IN_POOL, archived_at__isnull=True)
-    # Pool membership as "id IN (SELECT … FROM pool_tenure …)", not a join: OR-ed into the
-    # scope of every list, a join would keep the planner from the lists' own indexes.
+    # Pool membership as a correlated EXISTS on the tenure's unique key, not a join: it is
+    # OR-ed into the scope of every list, and a list walking its own index with LIMIT 50 then
+    # probes one tenure per row instead of first collecting every unowned record in the pools.
     fk = "lead_id" if target == Target.LEAD else "customer_id"
 
     def members(pool_ids):
-        return Q(pk__in=Tenure.objects.filter(pool_id__in=pool_ids, owner__isnull=True).values(fk))
+        return Q(
+            Exists(Tenure.objects.filter(**{fk: OuterRef("pk")}, pool_id__in=pool_ids, owner__isnull=True))
+        )
 
     whole, parts = [], Q(pk__in=[])
     for p in pools:
