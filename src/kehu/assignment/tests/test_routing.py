@@ -233,3 +233,19 @@ def test_periodic_task_routes_leads_left_new(sellers, rule, make_lead):
     assert route_stuck_leads.call_local() == {"routed": 1, "failed": 0}
     assert owners([stuck, fresh]) == [sellers[0].pk, None]
     assert route_stuck_leads.call_local() == {"routed": 0, "failed": 0}
+
+
+def test_reassignment_hook_picks_by_the_rules_without_the_previous_owner(sellers, rule, make_lead):
+    from kehu.pool import services as pool
+
+    rule(users=[sellers[0].pk, sellers[1].pk])
+    lead = make_lead()
+    services.route_leads([lead])
+    lead.refresh_from_db()
+    assert lead.owner == sellers[0]
+    assert services.reassign in pool.reassigners  # registered for pools set to "reassign"
+    pool.reclaim(lead, reason="deadline")
+    # Round-robin would give the next lead to s2 anyway; twice in a row shows s1 is excluded.
+    assert services.reassign(lead, sellers[0]) == sellers[1]
+    assert services.reassign(lead, sellers[0]) == sellers[1]
+    assert services.reassign(lead, sellers[1]) == sellers[0]
