@@ -75,7 +75,10 @@ def main():
     role = Role.objects.get(code="salesperson")
     unusable = make_password(None)
     User.objects.bulk_create(
-        [User(username=f"bench{i}", name=f"销售{i}", role=role, password=unusable) for i in range(args.people)]
+        [
+            User(username=f"bench{i}", name=f"销售{i}", role=role, password=unusable)
+            for i in range(args.people)
+        ]
     )
     people = list(User.objects.filter(username__startswith="bench").values_list("pk", flat=True))
     channel = Channel.objects.create(code="bench", name="基准")

@@ -12,6 +12,7 @@ from kehu.core import clock
 from kehu.core import metrics as metric_registry
 from kehu.core.models import Industry
 from kehu.leads.models import Channel, Lead
+from kehu.pool.capabilities import CLAIM
 
 from .engine import Capacity, CompiledRule, Context, CursorStore, Engine, Person, compile_rule
 from .models import Rule, RuleSet
@@ -48,22 +49,27 @@ def candidate_ids(rules: list[Rule]) -> dict[int, list[int]]:
             by_dept.setdefault(dept_id, set()).add(user_id)
         for pk, subtree in subtrees.items():
             dept_members[pk] = set().union(*(by_dept.get(d, set()) for d in subtree))
-    out = {}
+    named, grouped = {}, {}
     for rule in rules:
-        ids = set(rule.users or [])
+        ids = set()
         for pk in rule.teams or []:
             ids |= team_members.get(pk, set())
         for pk in rule.sales_regions or []:
             ids |= region_members.get(pk, set())
         for pk in rule.departments or []:
             ids |= dept_members.get(pk, set())
-        out[rule.pk] = ids
-    active = set(
-        User.objects.filter(pk__in=set().union(*out.values()) if out else set(), is_active=True).values_list(
-            "pk", flat=True
-        )
-    )
-    return {pk: sorted(ids & active) for pk, ids in out.items()}
+        named[rule.pk], grouped[rule.pk] = set(rule.users or []), ids
+    everyone = set().union(*named.values(), *grouped.values()) if rules else set()
+    active, sellers = set(), set()
+    for pk, capabilities, superuser in User.objects.filter(pk__in=everyone, is_active=True).values_list(
+        "pk", "role__capabilities", "is_superuser"
+    ):
+        active.add(pk)
+        # Named by team, department or region: only people who work leads (may claim from
+        # pools), not the finance clerk of a sales department. People named one by one count.
+        if superuser or CLAIM in (capabilities or []):
+            sellers.add(pk)
+    return {pk: sorted((named[pk] & active) | (grouped[pk] & sellers)) for pk in named}
 
 
 def load_people(ids) -> dict[int, Person]:

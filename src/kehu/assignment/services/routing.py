@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from kehu.accounts.models import User
@@ -49,28 +49,50 @@ def _lock_cursors(rules: list[CompiledRule]) -> CursorStore:
 
 
 def _save_cursors(store: CursorStore) -> None:
+    """Write the changed cursors back: one UPDATE statement run for all rows (executemany);
+    Django's bulk_update builds a CASE per field and row, slow for hundreds of groups."""
     changed = store.changed()
     if not changed:
         return
     now = clock.now()
     existing = {
-        (row.rule_id, row.group): row
-        for row in StrategyCursor.objects.filter(rule_id__in={rule_id for rule_id, _ in changed})
+        (rule_id, group): pk
+        for pk, rule_id, group in StrategyCursor.objects.filter(
+            rule_id__in={rule_id for rule_id, _ in changed}
+        ).values_list("pk", "rule_id", "group")
     }
-    updates, creates = [], []
+    meta = StrategyCursor._meta
+    stamp = meta.get_field("updated_at").get_db_prep_value(now, connection)
+    state = meta.get_field("state")
+    rows, creates = [], []
     for (rule_id, group), cursor in changed.items():
-        row = existing.get((rule_id, group)) or StrategyCursor(rule_id=rule_id, group=group)
-        row.last_user_id, row.served, row.state, row.updated_at = (
-            cursor.last_user_id,
-            cursor.served,
-            cursor.state,
-            now,
-        )
-        (updates if row.pk else creates).append(row)
-    if updates:
-        StrategyCursor.objects.bulk_update(
-            updates, ["last_user_id", "served", "state", "updated_at"], batch_size=500
-        )
+        pk = existing.get((rule_id, group))
+        if pk is None:
+            creates.append(
+                StrategyCursor(
+                    rule_id=rule_id,
+                    group=group,
+                    last_user_id=cursor.last_user_id,
+                    served=cursor.served,
+                    state=cursor.state,
+                    updated_at=now,
+                )
+            )
+        else:
+            rows.append(
+                (
+                    cursor.last_user_id,
+                    cursor.served,
+                    state.get_db_prep_value(cursor.state, connection),
+                    stamp,
+                    pk,
+                )
+            )
+    if rows:
+        table = connection.ops.quote_name(meta.db_table)
+        sql = f"UPDATE {table} SET last_user_id = %s, served = %s, state = %s, updated_at = %s WHERE id = %s"  # noqa: S608
+        with connection.cursor() as db:
+            db.executemany(sql, rows)
     if creates:
         StrategyCursor.objects.bulk_create(creates, batch_size=500)
 
@@ -89,10 +111,15 @@ class Router:
             self.rules, cursors=self.store, capacity=self.capacity, exclude=exclude
         )
         self.users: dict[int, User] = {}
+        self.names = {pk: person.name for pk, person in self.engine.ctx.people.items()}
 
     def _user(self, pk: int) -> User:
         if pk not in self.users:
-            self.users[pk] = User.objects.get(pk=pk)
+            if not self.users:  # the first time: everyone the rules may pick, in one query
+                ids = {pid for rule in self.rules for pid in rule.candidates} | {pk}
+                self.users.update((u.pk, u) for u in User.objects.filter(pk__in=ids))
+            if pk not in self.users:
+                self.users[pk] = User.objects.get(pk=pk)
         return self.users[pk]
 
     def decide(self, lead) -> Decision:
@@ -130,13 +157,11 @@ class Router:
         return decision
 
     def _reason(self, decision: Decision) -> dict:
-        people = self.engine.ctx.people
-        names = {pk: p.name for pk, p in people.items()}
         reason = dict(decision.reason)
         if decision.user_id:
             reason["person"] = decision.user_id
-            reason["person_name"] = names.get(decision.user_id, "")
-        return reasons.with_names(reason, names)
+            reason["person_name"] = self.names.get(decision.user_id, "")
+        return reasons.with_names(reason, self.names)
 
     def _assign(self, lead, decision: Decision) -> None:
         from kehu.pool import services as pool

@@ -184,3 +184,24 @@ def test_why_was_this_lead_assigned(org, api, web, rule, sellers, make_lead):
     assert api(org.sales_south).get(f"/leads/{lead.pk}/assignment").status_code == 404
     assert web(org.sales_south).get(f"/assignment/leads/{lead.pk}/why/").status_code == 404
     assert OwnershipEvent.objects.filter(lead=lead).count() == 1
+
+
+def test_lead_panel_renders_the_reason_in_the_readers_language(org, rule, sellers, make_lead, rf):
+    from django.utils import translation
+
+    from kehu.assignment.panels import lead_panel
+
+    sellers[0].on_leave = True
+    sellers[0].save()
+    rule(name="轮流分配", users=[sellers[0].pk, sellers[1].pk])
+    lead = make_lead()
+    assert lead_panel(rf.get("/"), lead) is None  # not routed yet: nothing to say
+    services.route_leads([lead])
+    request = rf.get("/")
+    request.user = sellers[1]
+    with translation.override("en"):
+        english = lead_panel(request, lead)
+    with translation.override("zh-hans"):
+        chinese = lead_panel(request, lead)
+    assert "next in turn (round-robin)" in english and "Skipped" in english and "on leave" in english
+    assert "按顺序轮到" in chinese and "休假中" in chinese

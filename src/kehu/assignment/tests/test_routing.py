@@ -5,7 +5,7 @@ import collections
 import pytest
 
 from kehu.assignment import services
-from kehu.assignment.models import RoutingFailure, StrategyCursor
+from kehu.assignment.models import RoutingFailure, Rule, StrategyCursor
 from kehu.core.models import Region
 from kehu.leads.models import Lead
 from kehu.leads.signals import leads_received
@@ -233,3 +233,39 @@ def test_periodic_task_routes_leads_left_new(sellers, rule, make_lead):
     assert route_stuck_leads.call_local() == {"routed": 1, "failed": 0}
     assert owners([stuck, fresh]) == [sellers[0].pk, None]
     assert route_stuck_leads.call_local() == {"routed": 0, "failed": 0}
+
+
+def test_reassignment_hook_picks_by_the_rules_without_the_previous_owner(sellers, rule, make_lead):
+    from kehu.pool import services as pool
+
+    rule(users=[sellers[0].pk, sellers[1].pk])
+    lead = make_lead()
+    services.route_leads([lead])
+    lead.refresh_from_db()
+    assert lead.owner == sellers[0]
+    assert services.reassign in pool.reassigners  # registered for pools set to "reassign"
+    pool.reclaim(lead, reason="deadline")
+    # Round-robin would give the next lead to s2 anyway; twice in a row shows s1 is excluded.
+    assert services.reassign(lead, sellers[0]) == sellers[1]
+    assert services.reassign(lead, sellers[0]) == sellers[1]
+    assert services.reassign(lead, sellers[1]) == sellers[0]
+
+
+def test_groups_give_leads_only_to_people_who_work_leads(org, rule, make_lead):
+    from kehu.accounts.models import User
+
+    clerk = User.objects.create_user(
+        "east_clerk", role=org.roles["finance"], department=org.departments["east_sub"], name="会计"
+    )
+    rule(name="部门", departments=[org.departments["east"].pk])
+    leads = [make_lead() for _ in range(8)]
+    services.route_leads(leads)
+    got = set(owners(leads))
+    assert clerk.pk not in got and org.sales_b.pk in got  # sub-department included
+    # Named one by one, anyone active counts.
+    named = rule(name="指名", users=[clerk.pk])
+    services.move_rule(org.manager_east, named, -1)
+    assert list(Rule.objects.order_by("order").values_list("name", flat=True)) == ["指名", "部门"]
+    lead = make_lead()
+    services.route_leads([lead])
+    assert owners([lead]) == [clerk.pk]

@@ -83,7 +83,9 @@ def limits_for(user: User, target: str = Target.LEAD) -> Limits:
     if not rows:
         return Limits()
     chain = _department_chain(user.department_id)
-    team_ids = set(user.teams.values_list("pk", flat=True))
+    from .visibility import _user_team_ids
+
+    team_ids = _user_team_ids(user)
     by_user = [r for r in rows if r.user_id == user.pk]
     by_team = [r for r in rows if r.user_id is None and r.team_id in team_ids]
     by_dept = sorted(

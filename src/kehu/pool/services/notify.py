@@ -14,6 +14,7 @@ from kehu.messaging import services as messaging
 
 from ..capabilities import CLAIM, MANAGE_POOLS
 from ..models import GradePolicy, Pool, Target
+from .visibility import rule_shows
 
 ENTERED_POOL = messaging.register_kind(
     "pool_entered", _("New in a pool"), _("%(record)s is now in the pool %(pool)s (grade %(grade)s)")
@@ -134,14 +135,7 @@ class Audiences:
         ]
 
 
-def _shows(rule, obj) -> bool:
-    regions = {r.pk for r in rule.regions.all()}
-    if regions and not regions & {obj.province_id, obj.city_id, obj.district_id}:
-        return False
-    industries = {i.pk for i in rule.industries.all()}
-    if industries and obj.industry_id not in industries:
-        return False
-    return not (rule.grades and getattr(obj, "grade", None) is not None and obj.grade not in rule.grades)
+_shows = rule_shows
 
 
 def record_entered_pool(obj, pool: Pool | None, *, actor=None) -> None:

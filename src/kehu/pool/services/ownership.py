@@ -22,7 +22,7 @@ from ..capabilities import MANAGE_POOLS
 from ..models import GradePolicy, OwnershipEvent, Pool, Target, Tenure
 from . import limits as limits_mod
 from .limits import Refusal
-from .visibility import pool_filter
+from .visibility import sees_in_pool
 
 Kind = OwnershipEvent.Kind
 REASON_MAX = 500
@@ -249,7 +249,7 @@ def _locked(obj):
 # --- verbs ----------------------------------------------------------------------------------
 
 
-def claim_refusal(user: User, obj, now=None) -> Refusal | None:
+def claim_refusal(user: User, obj, now=None, tenure: Tenure | None = None) -> Refusal | None:
     """Why ``user`` may not claim ``obj`` now (None = may), without the limit checks."""
     now = now or clock.now()
     target = _target_of(obj)
@@ -259,15 +259,15 @@ def claim_refusal(user: User, obj, now=None) -> Refusal | None:
         if obj.owner_id == user.pk:
             return Refusal("already_yours", _("You already hold this record."))
         return Refusal("already_claimed", _("Someone else has already taken this record."))
-    tenure = Tenure.objects.filter(**_subject(obj)).select_related("pool").first()
+    if tenure is None:
+        tenure = Tenure.objects.filter(**_subject(obj)).select_related("pool").first()
     if (
         (target == Target.LEAD and obj.status != _lead_model().Status.IN_POOL)
         or tenure is None
         or tenure.pool is None
     ):
         return Refusal("not_in_pool", _("This record is not in a pool."))
-    model = obj.__class__
-    if not model._default_manager.filter(pk=obj.pk).filter(pool_filter(user, target)).exists():
+    if not sees_in_pool(user, obj, tenure.pool_id, target):
         return Refusal("not_in_your_pool", _("This record is not in a pool you can claim from."))
     if tenure.hold_until and tenure.hold_until > now:
         from django.utils import timezone
@@ -294,12 +294,12 @@ def claim(user: User, lead) -> OwnershipEvent:
     now = clock.now()
     limits = limits_mod.lock_for(user, target)  # first statement: serialises this person's claims
     obj = _locked(lead)
-    refusal = claim_refusal(user, obj, now) or limits_mod.check_limits(user, kind, 1, limits)
+    tenure = Tenure.objects.filter(**_subject(obj)).select_related("pool").first()
+    refusal = claim_refusal(user, obj, now, tenure) or limits_mod.check_limits(user, kind, 1, limits)
     if refusal:
         raise refusal.error()
     if not _take(obj, user, now):
         raise Refusal("already_claimed", _("Someone else has already taken this record.")).error()
-    tenure = _tenure(obj)
     pool = tenure.pool
     _start_tenure(tenure, obj, user, now, pool)
     _sync(lead, obj)

@@ -5,7 +5,7 @@ may see and claim in pools. The scope extension, the pool list and the claim che
 it, so what a person can see is exactly what they can claim.
 """
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from kehu.accounts.models import Scope, User
 from kehu.accounts.scope import NOTHING, department_subtree
@@ -130,12 +130,15 @@ def pool_filter(user: User, target: str = Target.LEAD, pool: Pool | None = None)
         from kehu.leads.models import Lead
 
         base &= Q(status=Lead.Status.IN_POOL, archived_at__isnull=True)
-    # Pool membership as "id IN (SELECT … FROM pool_tenure …)", not a join: OR-ed into the
-    # scope of every list, a join would keep the planner from the lists' own indexes.
+    # Pool membership as a correlated EXISTS on the tenure's unique key, not a join: it is
+    # OR-ed into the scope of every list, and a list walking its own index with LIMIT 50 then
+    # probes one tenure per row instead of first collecting every unowned record in the pools.
     fk = "lead_id" if target == Target.LEAD else "customer_id"
 
     def members(pool_ids):
-        return Q(pk__in=Tenure.objects.filter(pool_id__in=pool_ids, owner__isnull=True).values(fk))
+        return Q(
+            Exists(Tenure.objects.filter(**{fk: OuterRef("pk")}, pool_id__in=pool_ids, owner__isnull=True))
+        )
 
     whole, parts = [], Q(pk__in=[])
     for p in pools:
@@ -161,3 +164,25 @@ def order_for(user: User, pool: Pool) -> list[str]:
         DisplayRule.Order.GRADE: ["grade", "-tenure__entered_pool_at", "-id"],
         DisplayRule.Order.SCORE: ["-score", "-tenure__entered_pool_at", "-id"],
     }[choice]
+
+
+def rule_shows(rule: DisplayRule, obj) -> bool:
+    """Whether a display rule shows ``obj`` (the same test as ``_rule_q``, in Python)."""
+    regions = {r.pk for r in rule.regions.all()}
+    if regions and not regions & {obj.province_id, obj.city_id, obj.district_id}:
+        return False
+    industries = {i.pk for i in rule.industries.all()}
+    if industries and obj.industry_id not in industries:
+        return False
+    return not (rule.grades and getattr(obj, "grade", None) is not None and obj.grade not in rule.grades)
+
+
+def sees_in_pool(user: User, obj, pool_id: int | None, target: str) -> bool:
+    """Whether ``obj`` (unowned, in pool ``pool_id``) is in the part of the pool ``user`` sees.
+
+    Equivalent to filtering by ``pool_filter`` for one record, without the subquery."""
+    pool = next((p for p in visible_pools(user, target) if p.pk == pool_id), None)
+    if pool is None:
+        return False
+    rules = display_rules_for(user, pool)
+    return not rules or any(rule_shows(rule, obj) for rule in rules)

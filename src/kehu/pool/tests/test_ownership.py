@@ -172,3 +172,31 @@ def test_converted_lead_cannot_go_back_to_a_pool(org, make_lead, lead_pool):
     assert refusal_code(services.send_to_pool, lead, lead_pool) == "lead_closed"
     lead.refresh_from_db()
     assert lead.owner == org.sales_a1 and lead.status == Lead.Status.CONVERTED
+
+
+def test_default_pools_seeded_once(db):
+    from kehu.pool.models import Pool
+    from kehu.pool.seed import ensure_default_pools
+
+    lead_pool = Pool.objects.get(kind="lead", is_default=True)
+    lead_pool.name = "改名的公海"
+    lead_pool.save()
+    ensure_default_pools()
+    ensure_default_pools()
+    assert Pool.objects.filter(kind="lead").count() == 1 and Pool.objects.filter(kind="customer").count() == 1
+    assert Pool.objects.get(kind="lead").name == "改名的公海"
+    assert sorted(lead_pool.policies.values_list("grade", flat=True)) == ["", "A", "B", "C"]
+
+
+def test_service_refuses_what_display_rules_hide(org, make_lead, lead_pool):
+    from kehu.core.models import Region
+    from kehu.pool.models import DisplayRule, Pool
+
+    zj, gd = Region.objects.filter(level=1)[:2]
+    DisplayRule.objects.create(pool=lead_pool, team=org.teams["a"]).regions.add(zj)
+    hidden, shown = make_lead(lead_pool, province=gd), make_lead(lead_pool, province=zj)
+    assert refusal_code(services.claim, org.sales_a1, hidden) == "not_in_your_pool"
+    services.claim(org.sales_a1, shown)
+    south = Pool.objects.create(name="华南池", kind="lead", department=org.departments["south"])
+    other = make_lead(south)
+    assert refusal_code(services.claim, org.sales_a2, other) == "not_in_your_pool"
