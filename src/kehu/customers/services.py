@@ -9,7 +9,7 @@ from kehu.accounts.models import Scope
 from kehu.core import audit, clock
 from kehu.core.errors import Forbidden, ValidationFailed
 
-from . import timeline
+from . import ownership, timeline
 from .models import Collaborator, Contact, Customer, Tag
 from .validation import clean_contact, clean_customer
 
@@ -58,15 +58,19 @@ def update_customer(actor, customer: Customer, data: dict) -> Customer:
     tags = values.pop("tags", None)
     if "owner" in data and (data["owner"] or None) != customer.owner_id:
         _check_assignable(actor, data["owner"] or None, "owner")
-        old_owner = str(customer.owner or "—")
-        customer.owner_id = data["owner"] or None
-        customer.save(update_fields=["owner"])
-        timeline.record(
-            customer,
-            timeline.OWNER_CHANGE,
-            actor=actor,
-            data={"old": old_owner, "new": str(customer.owner or "—")},
-        )
+        new_owner_id = data["owner"] or None
+        # The pool's verbs keep the ledger and write the timeline entry themselves.
+        if not ownership.change_owner(actor, customer, new_owner_id):
+            old_owner = str(customer.owner or "—")
+            Customer.all_objects.filter(pk=customer.pk).update(owner_id=new_owner_id)
+            customer.owner_id = new_owner_id
+            timeline.record(
+                customer,
+                timeline.OWNER_CHANGE,
+                actor=actor,
+                data={"old": old_owner, "new": str(customer.owner or "—")},
+            )
+        customer.owner_id = new_owner_id
     if values.get("type") and values["type"] != Customer.Type.LOST:
         values.setdefault("lost_reason", None)
     for field, value in values.items():

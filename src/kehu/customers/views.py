@@ -11,7 +11,7 @@ from kehu.accounts.masking import mask_changes
 from kehu.accounts.models import User
 from kehu.accounts.scope import get_scoped, visible_user_ids
 from kehu.core import audit
-from kehu.core.errors import Forbidden, ServiceError, ValidationFailed
+from kehu.core.errors import Conflict, Forbidden, ServiceError, ValidationFailed
 from kehu.core.exports import export_response
 from kehu.core.models import Region
 
@@ -126,6 +126,8 @@ def customer_edit(request, pk: int):
             services.update_customer(request.user, customer, form.service_data())
         except ValidationFailed as exc:
             _apply_form_errors(form, exc)
+        except (Conflict, Forbidden) as exc:  # the new owner's quota, leave, cooling-off …
+            form.add_error("owner", exc.message)
         else:
             messages.success(request, _("Changes saved."))
             return redirect("customers:detail", customer.pk)

@@ -28,6 +28,11 @@ class PoolConfig(AppConfig):
         from .panels import customer_panel, lead_panel
 
         customer_panels.register(40, customer_panel)
+        from kehu.customers import ownership
+
+        from .services.ownership import change_customer_owner
+
+        ownership.register(change_customer_owner)
         register_lead_panel(10, lead_panel)
         follow_up_recorded.connect(signals.on_follow_up, dispatch_uid="kehu.pool.follow_up")
         from kehu.leads.signals import leads_received

@@ -523,3 +523,17 @@ def _notify_assignee(obj, user, pool, event) -> None:
     from .notify import record_assigned
 
     record_assigned(obj, user, pool, event)
+
+
+def change_customer_owner(actor, customer, new_owner_id: int | None) -> None:
+    """An owner picked on the customer record: the same verbs (and ledger, quotas, deadlines)
+    as in the pool — assign when it had none, transfer between people, release to the pool."""
+    reason = _("Owner changed on the customer record")
+    if new_owner_id is None:
+        release(actor, customer, reason)
+        return
+    new_owner = User.objects.get(pk=new_owner_id)
+    if customer.owner_id is None:
+        assign(customer, new_owner, actor=actor, reason=reason)
+    else:
+        transfer(customer, new_owner, actor=actor, reason=reason)
