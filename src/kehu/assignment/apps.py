@@ -22,6 +22,11 @@ class AssignmentConfig(AppConfig):
             nav.NavItem(16, "assignment:sets", _("Assignment"), "assignment", capabilities.MANAGE_ASSIGNMENT)
         )
         leads_received.connect(signals.on_leads_received, dispatch_uid="kehu.assignment.route")
+        from kehu.leads.panels import register_lead_panel
+
+        from .panels import lead_panel
+
+        register_lead_panel(15, lead_panel)  # why the lead went where it did, under the ledger
         if reassign not in pool.reassigners:
             pool.reassigners.append(reassign)
         # Rules are settings, not people's records: reads are gated by the capability.

@@ -205,3 +205,11 @@ def test_lead_panel_renders_the_reason_in_the_readers_language(org, rule, seller
         chinese = lead_panel(request, lead)
     assert "next in turn (round-robin)" in english and "Skipped" in english and "on leave" in english
     assert "按顺序轮到" in chinese and "休假中" in chinese
+
+
+def test_the_lead_page_says_why_the_lead_was_assigned(org, rule, sellers, make_lead, web):
+    rule(name="轮流分配", users=[sellers[1].pk])
+    lead = make_lead()
+    services.route_leads([lead])
+    page = web(sellers[1]).get(f"/leads/{lead.pk}/").content.decode()
+    assert "轮流分配" in page and "按顺序轮到" in page
