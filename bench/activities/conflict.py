@@ -229,12 +229,30 @@ def main():
     for user_id, customer_id, start, end in probes[:50]:  # warm-up
         services.find_conflict(start, end, [user_id], customer_id)
 
-    check, hits = [], 0
+    load_before = os.getloadavg()[0]
+    check, check_cpu, hits = [], [], 0
     for user_id, customer_id, start, end in probes:
-        t0 = time.perf_counter()
+        c0, t0 = time.process_time(), time.perf_counter()
         other, _ = services.find_conflict(start, end, [user_id], customer_id)
         check.append((time.perf_counter() - t0) * 1000)
+        check_cpu.append((time.process_time() - c0) * 1000)
         hits += other is not None
+    load_after = os.getloadavg()[0]
+
+    # On PostgreSQL, what the server spends per check (planning + execution of its queries),
+    # independent of how long the busy machine made the client wait for a CPU.
+    server = []
+    if connection.vendor == "postgresql":
+        for user_id, customer_id, start, end in probes[:500]:
+            with CaptureQueriesContext(connection) as captured:
+                services.find_conflict(start, end, [user_id], customer_id)
+            spent = 0.0
+            with connection.cursor() as cursor:
+                for query in captured.captured_queries:
+                    cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + query["sql"])
+                    result = cursor.fetchone()[0][0]
+                    spent += result["Planning Time"] + result["Execution Time"]
+            server.append(spent)
 
     booking = []
     actor = User.objects.get(pk=users[0])
@@ -276,6 +294,17 @@ def main():
         f"{'check (person + customer)':<28} {percentile(check, 50):>6.2f}ms {percentile(check, 95):>6.2f}ms "
         f"{max(check):>6.1f}ms   {hits}/{len(check)} probes collided"
     )
+    row = "{:<28} {:>6.2f}ms {:>6.2f}ms {:>6.1f}ms"
+    print(
+        row.format(
+            "  of which client CPU", percentile(check_cpu, 50), percentile(check_cpu, 95), max(check_cpu)
+        )
+    )
+    if server:
+        print(
+            row.format("  server plan + execute", percentile(server, 50), percentile(server, 95), max(server))
+        )
+    print(f"load average (1 min) before/after the checks: {load_before:.1f} / {load_after:.1f}")
     print(
         f"{'whole booking (rolled back)':<28} {percentile(booking, 50):>6.2f}ms "
         f"{percentile(booking, 95):>6.2f}ms {max(booking):>6.1f}ms"

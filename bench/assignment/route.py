@@ -200,6 +200,7 @@ def main():
     parser.add_argument("--batch", type=int, default=1000)
     parser.add_argument("--fresh", action="store_true", help="delete the SQLite database first")
     parser.add_argument("--skip-route", action="store_true")
+    parser.add_argument("--progress", action="store_true", help="print the rate after each batch")
     args = parser.parse_args()
 
     var = Path(os.environ["KEHU_VAR_DIR"])
@@ -243,6 +244,8 @@ def main():
         for i in range(0, len(ids), args.batch):
             batch = list(Lead.objects.filter(pk__in=ids[i : i + args.batch]).order_by("created_at", "id"))
             done += len(services.route_leads(batch))
+            if args.progress:
+                print(f"  {done} routed, {done / (time.perf_counter() - started):,.0f} leads/s", flush=True)
         seconds = time.perf_counter() - started
         print(f"routed {done} leads in {seconds:.1f} s: {done / seconds:,.0f} leads/s")
         events = collections.Counter(

@@ -7,7 +7,7 @@ The raw figure replays on a bare cursor exactly the SQL statements the request r
 lookup, page, count, tags), so the ratio shows what the framework adds to the database.
 
 Usage (the database comes from DATABASE_URL; default: SQLite in bench/out/):
-  .venv/bin/python bench/customers/list_api.py [--customers 1000000] [--requests 300]
+  .venv/bin/python bench/customers/list_api.py [--customers 1000000] [--requests 300] [--skip-setup]
 Generating the data is done once (kehu demo-data) and timed.
 """
 
@@ -36,16 +36,18 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--customers", type=int, default=1_000_000)
     parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--skip-setup", action="store_true", help="migrate only; measure the data loaded")
     args = parser.parse_args()
 
     env = dict(os.environ)
     started = time.perf_counter()
     subprocess.run([sys.executable, "-m", "kehu", "migrate", "-v", "0"], env=env, check=True)
-    subprocess.run(
-        [sys.executable, "-m", "kehu", "demo-data", "--customers", str(args.customers), "--quiet"],
-        env=env,
-        check=True,
-    )
+    if not args.skip_setup:
+        subprocess.run(
+            [sys.executable, "-m", "kehu", "demo-data", "--customers", str(args.customers), "--quiet"],
+            env=env,
+            check=True,
+        )
     setup_seconds = time.perf_counter() - started
 
     import django

@@ -40,6 +40,9 @@ def prepare_crm(customers: int, leads: int, say=print) -> float:
     import django
 
     django.setup()
+    from django.conf import settings
+
+    settings.DEBUG = False  # DEBUG=1 only lets the bench start without a SECRET_KEY; no query log
     from kehu.leads.models import Lead
 
     missing = leads - Lead.objects.count()

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
-from pydantic import BeforeValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field
 
 from kehu.accounts.capabilities import EXPORT
 from kehu.accounts.scope import can_see_user, get_scoped, scoped
@@ -45,7 +45,19 @@ def _iso_only(value):
     return value
 
 
-DateTime = Annotated[dt.datetime, BeforeValidator(_iso_only)]
+def _utc_in_range(value: dt.datetime) -> dt.datetime:
+    # PostgreSQL refuses offsets beyond ±15:59 and far-off years make no sense here: store UTC.
+    if value.tzinfo is not None:
+        try:
+            value = value.astimezone(dt.UTC)
+        except OverflowError:
+            raise ValueError("date and time out of range") from None
+    if not 1900 <= value.year <= 2200:
+        raise ValueError("enter a date between 1900 and 2200")
+    return value
+
+
+DateTime = Annotated[dt.datetime, BeforeValidator(_iso_only), AfterValidator(_utc_in_range)]
 
 
 class ConflictDetail(Schema):

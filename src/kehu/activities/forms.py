@@ -133,6 +133,9 @@ class CaseUpdateForm(forms.Form):
         label=_("Resolution"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args, user=None, current=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].choices = [("", "—"), *[(u.pk, str(u)) for u in _colleagues(user)]]
+        people = list(_colleagues(user))
+        if current is not None and current not in people:
+            people.insert(0, current)  # keep showing who handles it, even outside the viewer's scope
+        self.fields["assignee"].choices = [("", "—"), *[(u.pk, str(u)) for u in people]]

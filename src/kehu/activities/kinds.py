@@ -28,6 +28,8 @@ def _case_text(data: dict) -> str:
 def _appointment_text(data: dict) -> str:
     if data.get("event") == "cancelled":
         return _("Appointment cancelled: %(title)s") % data
+    if data.get("event") == "moved":
+        return _("Appointment moved: %(title)s, %(when)s") % data
     return _("Appointment: %(title)s, %(when)s") % data
 
 
@@ -48,4 +50,14 @@ APPOINTMENT_INVITED = messaging.register_kind(
     "appointment_invited",
     gettext_lazy("Appointment invitation"),
     gettext_lazy("%(organizer)s added you to “%(title)s” at %(start)s"),
+)
+APPOINTMENT_CHANGED = messaging.register_kind(
+    "appointment_changed",
+    gettext_lazy("Appointment changed"),
+    gettext_lazy("“%(title)s” is now at %(start)s"),
+)
+APPOINTMENT_CANCELLED = messaging.register_kind(
+    "appointment_cancelled",
+    gettext_lazy("Appointment cancelled"),
+    gettext_lazy("“%(title)s” at %(start)s was cancelled"),
 )

@@ -72,8 +72,11 @@ def _datetime(data: dict, field: str, errors: dict, *, required: bool = False) -
     if not isinstance(value, dt.datetime):
         errors[field] = [_("Enter a date and time.")]
         return None
-    if timezone.is_naive(value):
-        value = timezone.make_aware(value)
+    try:
+        value = timezone.make_aware(value) if timezone.is_naive(value) else value.astimezone(dt.UTC)
+    except (OverflowError, ValueError):
+        errors[field] = [_("Enter a date between 2000 and 2200.")]
+        return None
     if not 2000 <= value.year <= 2200:
         errors[field] = [_("Enter a date between 2000 and 2200.")]
         return None
@@ -338,18 +341,19 @@ def find_conflict(start, end, user_ids, customer_id=None, exclude_id=None):
         hits = Attendance.objects.filter(window, user_id__in=list(user_ids), active=True)
         if exclude_id:
             hits = hits.exclude(appointment_id=exclude_id)
-        hit = hits.select_related("appointment__customer").order_by("start").first()
+        # values_list: a free slot (the usual case) builds no model instances.
+        hit = hits.order_by("start").values_list("appointment_id", "user_id").first()
         if hit:
-            return hit.appointment, hit.user_id
+            return Appointment.objects.get(pk=hit[0]), hit[1]
     if customer_id:
         hits = Appointment.objects.filter(window, customer_id=customer_id).exclude(
             status=Appointment.Status.CANCELLED
         )
         if exclude_id:
             hits = hits.exclude(pk=exclude_id)
-        hit = hits.order_by("start").select_related("customer").first()
+        hit = hits.order_by("start").values_list("pk", flat=True).first()
         if hit:
-            return hit, None
+            return Appointment.objects.get(pk=hit), None
     return None, None
 
 
@@ -487,6 +491,21 @@ def book_appointment(actor, data: dict) -> Appointment:
     return appointment
 
 
+def _tell_attendees(actor, appointment: Appointment, kind: str) -> None:
+    """Everyone on the appointment but the person who changed it hears of the change."""
+    people = set(appointment.attendance.values_list("user_id", flat=True))
+    if appointment.organizer_id:
+        people.add(appointment.organizer_id)
+    people.discard(actor.pk)
+    if people:
+        messaging.notify(
+            sorted(people),
+            kind,
+            data={"title": appointment.title, "start": _local(appointment.start)},
+            url=reverse("activities:appointment", args=[appointment.pk]),
+        )
+
+
 @transaction.atomic
 def update_appointment(actor, appointment: Appointment, data: dict) -> Appointment:
     """Change or move an appointment; the conflict check runs again for the new time."""
@@ -528,6 +547,17 @@ def update_appointment(actor, appointment: Appointment, data: dict) -> Appointme
             ]
         )
     appointment.attendance.update(start=appointment.start, end=appointment.end)
+    if moved:
+        _tell_attendees(actor, appointment, kinds.APPOINTMENT_CHANGED)
+        if appointment.customer_id:
+            timeline.record(
+                appointment.customer_id,
+                kinds.APPOINTMENT,
+                actor=actor,
+                data={"event": "moved", "title": appointment.title, "when": _local(appointment.start)},
+                ref_type="appointment",
+                ref_id=appointment.pk,
+            )
     audit.record(
         actor, appointment, "update", audit.diff(before, audit.snapshot(appointment, m2m=["attendees"]))
     )
@@ -544,6 +574,7 @@ def cancel_appointment(actor, appointment: Appointment) -> Appointment:
     appointment.updated_at = clock.now()
     appointment.save(update_fields=["status", "sequence", "updated_at"])
     appointment.attendance.update(active=False)
+    _tell_attendees(actor, appointment, kinds.APPOINTMENT_CANCELLED)
     if appointment.customer_id:
         timeline.record(
             appointment.customer_id,

@@ -417,6 +417,7 @@ def case_detail(request, pk: int):
     form = CaseUpdateForm(
         request.POST or None,
         user=request.user,
+        current=case.assignee,
         initial={"status": case.status, "assignee": case.assignee_id, "resolution": case.resolution},
     )
     if request.method == "POST" and form.is_valid():
@@ -457,3 +458,16 @@ def customer_panel(request, customer):
         "now": now,
     }
     return render_to_string("activities/_customer_panel.html", context, request=request)
+
+
+def lead_panel(request, lead):
+    """Follow-ups of a lead and a quick form to record one, for the lead page to include:
+    ``{{ activities_panel }}`` with ``activities_panel = activities.views.lead_panel(request, lead)``."""
+    context = {
+        "lead": lead,
+        "next": request.get_full_path(),
+        "form": FollowUpForm(auto_id="lf_%s"),
+        "follow_ups": scoped(request.user, FollowUp).filter(lead=lead).select_related("author")[:20],
+        "tasks": scoped(request.user, Task).filter(lead=lead, done_at__isnull=True).order_by("due_at")[:5],
+    }
+    return render_to_string("activities/_lead_panel.html", context, request=request)

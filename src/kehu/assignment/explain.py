@@ -20,7 +20,7 @@ def explain(lead) -> dict | None:
     )
     if event is None:
         return None
-    data = event.data or {}
+    data = (event.data or {}).get("assignment") or {}
     # Structured reason data (when stored) is rendered in the reader's language.
     text = reasons.describe(data) if data.get("why") else event.reason
     rule_id = event.rule_id or data.get("rule")

@@ -28,7 +28,7 @@ def _multi(label, queryset, **kwargs):
 
 class RegionChoice(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
-        return obj.full_name if obj.level > 1 else obj.label
+        return f"{obj.parent.label} · {obj.label}" if obj.level > 1 and obj.parent else obj.label
 
 
 class RuleSetForm(forms.Form):
@@ -112,6 +112,7 @@ class RuleForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.instance = instance
         self.fields["pool"].queryset = Pool.objects.filter(kind=Target.LEAD)
+        self.fields["pool"].empty_label = _("— the lead's default pool —")
         for grade in Lead.Grade.values:
             self.fields[f"levels_{grade}"] = forms.MultipleChoiceField(
                 label=_("Levels for grade %(grade)s") % {"grade": grade},

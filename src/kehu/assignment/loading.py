@@ -122,22 +122,43 @@ def open_counts(ids: list[int]) -> dict[int, int]:
     )
 
 
-def db_capacity_loader(person_id: int):
-    """(remaining, [(group key, group remaining)]) from the pool's limits and holdings."""
-    from kehu.pool.models import Target
-    from kehu.pool.services import held_count, limits_for
-    from kehu.pool.services.limits import group_member_ids
+class DbCapacityLoader:
+    """(remaining, [(group key, group remaining)]) per person from the pool's limits.
 
-    user = User.objects.get(pk=person_id)
-    limits = limits_for(user, Target.LEAD)
-    remaining = None if limits.held is None else limits.held - held_count([person_id], Target.LEAD)
-    groups = []
-    for group in limits.groups:
-        if group.total_held is None:
-            continue
-        key = f"{group.kind}:{group.pk}"
-        groups.append((key, group.total_held - held_count(group_member_ids(group), Target.LEAD)))
-    return remaining, groups
+    Holdings are counted for all candidates in one query, people read in one query, and each
+    team or department cap computed once per batch; only the pool's ``limits_for`` (its
+    precedence of person, team, department and default rows) runs per person.
+    """
+
+    def __init__(self, candidate_ids=()):
+        self.ids = set(candidate_ids)
+        self.held: dict[int, int] | None = None
+        self.users: dict[int, User] = {}
+        self.groups: dict[str, int | None] = {}
+
+    def _preload(self, person_id: int) -> None:
+        ids = self.ids | {person_id}
+        self.held = open_counts(list(ids))
+        self.users = {u.pk: u for u in User.objects.filter(pk__in=ids)}
+
+    def __call__(self, person_id: int):
+        from kehu.pool.models import Target
+        from kehu.pool.services import held_count, limits_for
+        from kehu.pool.services.limits import group_member_ids
+
+        if self.held is None or person_id not in self.users:
+            self._preload(person_id)
+        limits = limits_for(self.users[person_id], Target.LEAD)
+        remaining = None if limits.held is None else limits.held - self.held.get(person_id, 0)
+        groups = []
+        for group in limits.groups:
+            if group.total_held is None:
+                continue
+            key = f"{group.kind}:{group.pk}"
+            if key not in self.groups:
+                self.groups[key] = group.total_held - held_count(group_member_ids(group), Target.LEAD)
+            groups.append((key, self.groups[key]))
+        return remaining, groups
 
 
 def ranking_for(now: dt.datetime):
@@ -194,7 +215,7 @@ def build_engine(
     people = load_people({pk for rule in rules for pk in rule.candidates})
     ctx = Context(
         people=people,
-        capacity=capacity or Capacity(db_capacity_loader),
+        capacity=capacity or Capacity(DbCapacityLoader({pk for rule in rules for pk in rule.candidates})),
         cursors=cursors,
         open_counts=open_counts,
         ranking=ranking_for(now),
@@ -205,3 +226,8 @@ def build_engine(
 
 def active_rule_set() -> RuleSet | None:
     return RuleSet.objects.filter(status=RuleSet.Status.ACTIVE).first()
+
+
+def capacity_loader(candidate_ids):
+    """The loader the router and the simulator use (a seam for tests)."""
+    return DbCapacityLoader(candidate_ids)

@@ -115,7 +115,8 @@ def rule_set_delete(request, pk: int):
 
 
 def _rule_form_page(request, rule_set: RuleSet, rule: Rule | None):
-    form = RuleForm(request.POST or None, instance=rule, initial=None if rule else new_rule_initial())
+    extra = {} if rule else {"initial": new_rule_initial()}
+    form = RuleForm(request.POST or None, instance=rule, **extra)
     if request.method == "POST" and form.is_valid():
         try:
             if rule:

@@ -164,11 +164,13 @@ def add_note(actor, customer: Customer, kind: str, title: str, body: str = ""):
     return timeline.record(customer, kind, title[:200], actor=actor, body=(body or "").strip())
 
 
-def sync_value_tiers(source_sql: str, params=()) -> int:
+def set_value_tiers(source_sql: str, params=(), *, clear_missing: bool = False) -> int:
     """Set customers' value tiers from ``source_sql`` rows (customer_id, tier), set-based.
 
-    Called by the sales domain after it recomputes RFM figures; customers missing from the
-    source have no tier. Only rows whose tier changes are written. Returns that count.
+    Called by the sales domain with the tiers that changed when it recomputes RFM figures
+    ('' for a customer who no longer has a tier). Only rows whose tier differs are written;
+    returns their count. With ``clear_missing`` the source is complete: customers not in it
+    lose their tier.
     """
     from django.db import connection
 
@@ -180,9 +182,11 @@ def sync_value_tiers(source_sql: str, params=()) -> int:
             params,
         )
         changed = cursor.rowcount
-        cursor.execute(
-            f"UPDATE {table} SET value_tier = '' WHERE value_tier <> '' AND NOT EXISTS "  # noqa: S608
-            f"(SELECT 1 FROM ({source_sql}) AS s WHERE s.customer_id = {table}.id)",
-            params,
-        )
-        return changed + cursor.rowcount
+        if clear_missing:
+            cursor.execute(
+                f"UPDATE {table} SET value_tier = '' WHERE value_tier <> '' AND NOT EXISTS "  # noqa: S608
+                f"(SELECT 1 FROM ({source_sql}) AS s WHERE s.customer_id = {table}.id)",
+                params,
+            )
+            changed += cursor.rowcount
+        return changed

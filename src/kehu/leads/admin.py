@@ -55,14 +55,33 @@ class DemandTypeAdmin(CapabilityAdmin):
     list_display = ["name", "name_en", "code", "active"]
 
 
-class GradingRuleAdmin(CapabilityAdmin):
+class RegradeOnSave:
+    """Changed rules or thresholds re-grade every lead, in the background after commit."""
+
+    def _regrade(self):
+        from django.db import transaction
+
+        from .tasks import regrade_leads
+
+        transaction.on_commit(regrade_leads)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        self._regrade()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        self._regrade()
+
+
+class GradingRuleAdmin(RegradeOnSave, CapabilityAdmin):
     capability = "manage_leads"
     list_display = ["field", "value", "points", "active"]
     list_editable = ["points", "active"]
     list_display_links = ["field"]
 
 
-class GradingSettingsAdmin(CapabilityAdmin):
+class GradingSettingsAdmin(RegradeOnSave, CapabilityAdmin):
     capability = "manage_leads"
     list_display = ["__str__", "a_at", "b_at"]
 

@@ -28,6 +28,7 @@ from . import services
 from .capabilities import IMPORT_LEADS, MERGE_LEADS
 from .forms import ImportUploadForm, LeadForm
 from .models import Channel, ImportRun, Lead
+from .panels import lead_panels
 from .queries import SORTS, LeadFilter, find_leads
 from .services import capture as capture_service
 from .services import imports
@@ -204,6 +205,7 @@ def lead_detail(request, pk: int):
         "history": history,
         "can_merge": request.user.can(MERGE_LEADS),
         "extra": sorted(lead.extra.items()) if isinstance(lead.extra, dict) else [],
+        "panels": lead_panels(request, lead),
     }
     return render(request, "leads/detail.html", context)
 
@@ -281,7 +283,8 @@ def import_done(request, pk: int):
     if fmt in ("csv", "xlsx"):
         headers, rows = imports.error_report(run)
         return export_response(fmt, headers, rows, f"rejected-rows-{run.pk}", _("Rejected rows"))
-    return render(request, "leads/import_done.html", {"run": run, "errors": run.errors[:50]})
+    errors = [{"row": e["row"], "errors": imports.readable_errors(e["errors"])} for e in run.errors[:50]]
+    return render(request, "leads/import_done.html", {"run": run, "errors": errors})
 
 
 # --- Duplicates ------------------------------------------------------------------------------

@@ -23,9 +23,15 @@ class PoolConfig(AppConfig):
         scope.extend(Lead, lambda user, ids: pool_filter(user, Target.LEAD))
         scope.extend(Customer, lambda user, ids: pool_filter(user, Target.CUSTOMER))
         from kehu.customers import panels as customer_panels
+        from kehu.leads.panels import register_lead_panel
 
-        from .panels import customer_panel
+        from .panels import customer_panel, lead_panel
 
         customer_panels.register(40, customer_panel)
+        register_lead_panel(10, lead_panel)
         follow_up_recorded.connect(signals.on_follow_up, dispatch_uid="kehu.pool.follow_up")
+        from kehu.leads.signals import leads_received
+
+        # Only leads that arrive owned: routing the others is the assignment app's job.
+        leads_received.connect(signals.on_leads_received, dispatch_uid="kehu.pool.adopt_owned")
         post_migrate.connect(ensure_default_pools, sender=self, dispatch_uid="kehu.pool.seed")

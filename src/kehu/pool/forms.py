@@ -99,8 +99,19 @@ class LimitForm(forms.ModelForm):
             "total_max_held",
         ]
 
+    def __init__(self, *args, departments=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.departments = departments
+        if departments is not None:
+            # A department manager sets limits for their own departments, teams and people only.
+            self.fields["department"].queryset = departments
+            self.fields["team"].queryset = self.fields["team"].queryset.filter(department__in=departments)
+            self.fields["user"].queryset = self.fields["user"].queryset.filter(department__in=departments)
+
     def clean(self):
         data = super().clean()
+        if self.departments is not None and not any(data.get(k) for k in ("user", "team", "department")):
+            raise forms.ValidationError(_("Choose a person, a team or a department you manage."))
         subjects = [data.get(k) for k in ("user", "team", "department") if data.get(k)]
         if len(subjects) > 1:
             raise forms.ValidationError(_("Choose a person, a team or a department — one of them, or none."))

@@ -30,3 +30,18 @@ def customer_panel(request, customer):
         },
         request=request,
     )
+
+
+def lead_panel(request, lead):
+    """Protection time and ownership history of a lead, for the leads app's lead page.
+
+    (The leads app can register this wherever its page collects panels; the pool's own lead
+    page at ``pool:lead`` shows the same plus the actions.)
+    """
+    tenure = Tenure.objects.select_related("pool").filter(lead=lead).first()
+    events = list(
+        OwnershipEvent.objects.filter(lead=lead).select_related("actor", "from_user", "to_user", "pool")[:50]
+    )
+    return render_to_string(
+        "pool/_lead_panel.html", {"lead": lead, "tenure": tenure, "events": events}, request=request
+    )

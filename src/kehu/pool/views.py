@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -261,6 +262,8 @@ def settings_index(request):
             "pools": services.managed_pools(request.user),
             "runs": SweepRun.objects.all()[:10],
             "limits": Limit.objects.select_related("user", "team", "department"),
+            "can_edit_limits": _manageable_departments(request.user) is None
+            or _manageable_departments(request.user).exists(),
         },
     )
 
@@ -293,10 +296,27 @@ def pool_edit(request, pk: int | None = None):
 
 @login_required
 def limits_edit(request):
+    """Limits and quotas. Whole-company managers edit every row; a department manager edits
+    the rows of the departments they manage (with sub-departments), their teams and people."""
     _require_manager(request.user)
-    if not (request.user.is_superuser or request.user.scope == "all"):
-        raise Forbidden(_("Only people who see the whole company set limits."))
-    formset = LimitFormSet(request.POST or None, queryset=Limit.objects.all(), prefix="limits")
+    departments = _manageable_departments(request.user)
+    if departments is None:
+        queryset = Limit.objects.all()
+    else:
+        dept_ids = list(departments.values_list("pk", flat=True))
+        if not dept_ids:
+            raise Forbidden()
+        queryset = Limit.objects.filter(
+            Q(department_id__in=dept_ids)
+            | Q(team__department_id__in=dept_ids)
+            | Q(user__department_id__in=dept_ids)
+        )
+    formset = LimitFormSet(
+        request.POST or None,
+        queryset=queryset.select_related("user", "team", "department"),
+        prefix="limits",
+        form_kwargs={"departments": departments},
+    )
     if request.method == "POST" and formset.is_valid():
         formset.save()
         messages.success(request, _("Limits saved."))

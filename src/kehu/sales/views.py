@@ -176,7 +176,9 @@ def opportunity_form(request, pk: int | None = None):
         form.fields["customer"].disabled = True
     if request.method == "POST" and form.is_valid():
         data = form.service_data()
-        if data.get("probability") is None:
+        # A new stage brings its default probability unless the user changed the figure too.
+        stage_moved = opp is not None and data.get("stage") != opp.stage_id
+        if data.get("probability") is None or (stage_moved and data["probability"] == opp.probability):
             data.pop("probability")
         try:
             if opp:

@@ -131,3 +131,17 @@ def test_exports_need_the_capability_and_are_scoped(org, customers, api, now):
     assert response.status_code == 200
     text = b"".join(response.streaming_content).decode()
     assert "甲方跟进" in text and "南方跟进" not in text
+
+
+def test_odd_offsets_and_far_years_are_field_errors_not_server_errors(org, api, now):
+    client = api(org.sales_a1)
+    odd = client.get("/appointments", end="3954-02-03T04:02:07+23:57")
+    assert odd.status_code == 422 and "end" in odd.json()["fields"]
+    assert client.get("/appointments", start="0029-06-20T08:24:05Z").status_code == 422
+    ok = client.get("/appointments", start="2026-03-02T10:00:00+14:00")
+    assert ok.status_code == 200
+    booked = client.post(
+        "/appointments",
+        {"title": "x", "start": "2026-03-02T10:00:00+15:30", "end": "2026-03-02T11:00:00+15:30"},
+    )
+    assert booked.status_code == 201 and booked.json()["start"].startswith("2026-03-01T18:30:00")

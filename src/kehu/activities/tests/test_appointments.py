@@ -1,11 +1,13 @@
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from kehu.activities import services
 from kehu.activities.models import Appointment, Attendance
 from kehu.core import clock
 from kehu.core.errors import Conflict, ValidationFailed
+from kehu.customers.models import TimelineEntry
 from kehu.messaging.models import Notification
 
 H = dt.timedelta(hours=1)
@@ -45,8 +47,8 @@ def test_customer_double_booking_is_refused(org, customers, now):
     assert exc.value.extra["conflict"] == {
         "appointment": first.pk,
         "title": "拜访",
-        "start": first.start.isoformat(),
-        "end": first.end.isoformat(),
+        "start": timezone.localtime(first.start).isoformat(),
+        "end": timezone.localtime(first.end).isoformat(),
         "user": None,
         "customer": customers.mine.pk,
     }
@@ -153,3 +155,29 @@ def test_no_reminder_for_cancelled_or_finished_appointments(org, now):
     book(org.sales_a2, now + 2 * H, now + 3 * H)
     with clock.frozen(now + 10 * H):  # the worker was down until after the meeting
         assert services.send_due_reminders() == 0
+
+
+def test_attendees_hear_of_moves_and_cancellations(org, customers, now):
+    appointment = book(
+        org.sales_a1,
+        now + H,
+        now + 2 * H,
+        title="方案评审",
+        attendees=[org.sales_a1.pk, org.sales_a2.pk],
+        customer=customers.mine.pk,
+    )
+    services.update_appointment(org.sales_a1, appointment, {"start": now + 3 * H, "end": now + 4 * H})
+    services.update_appointment(org.sales_a1, appointment, {"place": "会议室 B"})  # not moved: no notice
+    services.cancel_appointment(org.sales_a1, appointment)
+    kinds = list(
+        Notification.objects.filter(recipient=org.sales_a2).order_by("id").values_list("kind", flat=True)
+    )
+    assert kinds == ["appointment_invited", "appointment_changed", "appointment_cancelled"]
+    assert not Notification.objects.filter(recipient=org.sales_a1).exists()  # the one who acted
+    events = [
+        e["event"]
+        for e in TimelineEntry.objects.filter(customer=customers.mine, kind="appointment")
+        .order_by("id")
+        .values_list("data", flat=True)
+    ]
+    assert events == ["booked", "moved", "cancelled"]

@@ -90,12 +90,19 @@ def test_task_pages_and_actions(org, web, now):
 
 
 def test_case_page_changes_status(org, web, customers, now):
-    case = services.open_case(org.sales_a1, {"customer": customers.mine.pk, "subject": "漏水"})
+    case = services.open_case(org.service, {"customer": customers.mine.pk, "subject": "漏水"})
     client = web(org.sales_a1)
+    page = client.get(f"/activities/cases/{case.pk}/").content.decode()
+    assert f'<option value="{org.service.pk}" selected>' in page  # handled by someone outside my scope
     response = client.post(f"/activities/cases/{case.pk}/", {"status": "resolved", "resolution": ""})
     assert response.status_code == 200 and ServiceCase.objects.get(pk=case.pk).status == "open"
-    response = client.post(f"/activities/cases/{case.pk}/", {"status": "resolved", "resolution": "上门维修"})
-    assert response.status_code == 302 and ServiceCase.objects.get(pk=case.pk).status == "resolved"
+    response = client.post(
+        f"/activities/cases/{case.pk}/",
+        {"status": "resolved", "resolution": "上门维修", "assignee": str(org.service.pk)},
+    )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.status == "resolved" and case.assignee == org.service
 
 
 def test_lists_render_empty_and_full(org, web, customers, now):
@@ -104,3 +111,25 @@ def test_lists_render_empty_and_full(org, web, customers, now):
         assert client.get(url).status_code == 200
     services.record_follow_up(org.sales_a1, {"customer": customers.mine.pk, "content": "拜访记录"})
     assert "拜访记录" in client.get("/activities/follow-ups/").content.decode()
+
+
+def test_lead_panel_lists_follow_ups_and_posts_back(org, lead, other_lead, now, rf):
+    from kehu.activities.views import lead_panel
+
+    services.record_follow_up(org.sales_a1, {"lead": lead.pk, "content": "电话介绍产品", "next_at": now + H})
+    request = rf.get(f"/leads/{lead.pk}/")
+    request.user = org.sales_a1
+    html = lead_panel(request, lead)
+    assert "电话介绍产品" in html and f"?lead={lead.pk}" in html
+    assert "跟进：" in html or "Follow up:" in html  # the planned task
+
+
+def test_follow_up_on_a_lead_from_the_ui(org, web, lead, other_lead, now):
+    client = web(org.sales_a1)
+    response = client.post(
+        f"/activities/follow-ups/new/?lead={lead.pk}",
+        {"kind": "call", "content": "首次电话", "next": "/leads/"},
+    )
+    assert response.status_code == 302 and response["Location"] == "/leads/"
+    assert FollowUp.objects.get().lead == lead
+    assert client.get(f"/activities/follow-ups/new/?lead={other_lead.pk}").status_code == 404

@@ -84,7 +84,7 @@ class Router:
         self.rules = loading.compiled_rules(self.rule_set)
         self.rule_rows = {r.pk: r for r in Rule.objects.filter(pk__in=[r.id for r in self.rules])}
         self.store = _lock_cursors(self.rules)
-        self.capacity = Capacity(loading.db_capacity_loader)
+        self.capacity = Capacity(loading.capacity_loader({pk for r in self.rules for pk in r.candidates}))
         self.engine = loading.build_engine(
             self.rules, cursors=self.store, capacity=self.capacity, exclude=exclude
         )
@@ -148,6 +148,7 @@ class Router:
             actor=self.actor,
             rule=self.rule_rows.get(decision.rule.id),
             reason=reasons.stored_text(decision.reason),
+            data={"assignment": decision.reason},
         )
 
     def _to_pool(self, lead, decision: Decision) -> None:
@@ -156,7 +157,13 @@ class Router:
 
         decision.reason = self._reason(decision)
         target = Pool.objects.filter(pk=decision.pool_id, active=True).first() if decision.pool_id else None
-        pool.send_to_pool(lead, target, reason=reasons.stored_text(decision.reason), actor=self.actor)
+        pool.send_to_pool(
+            lead,
+            target,
+            reason=reasons.stored_text(decision.reason),
+            actor=self.actor,
+            data={"assignment": decision.reason},
+        )
 
     def route(self, leads) -> list[Decision]:
         from kehu.pool import services as pool
@@ -214,7 +221,7 @@ class Router:
                         self._user(d.user_id),
                         self.rule_rows.get(d.rule.id),
                         reasons.stored_text(d.reason),
-                        d.reason,
+                        {"assignment": d.reason},
                     )
                 )
             _events, refused = pool.assign_many(items, actor=self.actor)
@@ -242,15 +249,22 @@ class Router:
             d.reason = self._reason(d)
             if refused_by_lead.get(d.lead_id):
                 d.reason["skipped"] = [*refused_by_lead[d.lead_id], *d.reason.get("skipped", [])]
-            items.append((by_id[d.lead_id], pools.get(d.pool_id), reasons.stored_text(d.reason), d.reason))
+            items.append(
+                (
+                    by_id[d.lead_id],
+                    pools.get(d.pool_id),
+                    reasons.stored_text(d.reason),
+                    {"assignment": d.reason},
+                )
+            )
             done[d.lead_id] = d
         if items:
             send_many = getattr(pool, "send_many_to_pool", None)
             if send_many is not None:
                 send_many(items, actor=self.actor)
             else:
-                for lead, target, text, _data in items:
-                    pool.send_to_pool(lead, target, reason=text, actor=self.actor)
+                for lead, target, text, data in items:
+                    pool.send_to_pool(lead, target, reason=text, actor=self.actor, data=data)
         return [done[lead.pk] for lead in leads if lead.pk in done]
 
 

@@ -128,7 +128,7 @@ def simulate(rule_set: RuleSet, *, days: int = 30, now: dt.datetime | None = Non
     report = Report(rule_set_id=rule_set.pk, days=days, start=start, end=now)
     rules = loading.compiled_rules(rule_set)
     people_ids = sorted({pk for r in rules if r.target == Rule.Target.PEOPLE for pk in r.candidates})
-    capacity = Capacity(loading.db_capacity_loader)
+    capacity = Capacity(loading.capacity_loader({pk for r in rules for pk in r.candidates}))
     engine = loading.build_engine(rules, cursors=CursorStore(), capacity=capacity, now=now)
     ctx = engine.ctx
     rates, per_day, _overall = _history(people_ids, now)

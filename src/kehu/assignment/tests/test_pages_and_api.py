@@ -1,5 +1,7 @@
 """The managers' pages and the API: rules edited, reordered, activated, simulated; who may."""
 
+import re
+
 from kehu.assignment import services
 from kehu.assignment.models import Rule, RuleSet
 from kehu.leads.models import Lead
@@ -32,8 +34,14 @@ def test_manager_pages_list_reorder_toggle_and_edit(org, web, active_set, rule, 
     assert list(active_set.rules.order_by("order").values_list("pk", flat=True)) == [second.pk, first.pk]
     client.post(f"/assignment/rules/{first.pk}/toggle/")
     assert not Rule.objects.get(pk=first.pk).active
-    form = client.get(f"/assignment/rules/{first.pk}/")
-    assert form.status_code == 200 and "第一条" in form.content.decode()
+    form = client.get(f"/assignment/rules/{first.pk}/").content.decode()
+    # The form shows the rule as it is: name, target, the chosen grade and person.
+    assert 'value="第一条"' in form
+    inputs = re.findall(r"<input[^>]*>", form)
+    assert any('name="target"' in i and 'value="people"' in i and "checked" in i for i in inputs)
+    assert any('name="grades"' in i and 'value="A"' in i and "checked" in i for i in inputs)
+    assert not any('name="grades"' in i and 'value="B"' in i and "checked" in i for i in inputs)
+    assert f'<option value="{sellers[0].pk}" selected>' in form
 
 
 def test_rule_form_creates_a_rule_and_shows_field_errors(org, web, active_set, sellers):

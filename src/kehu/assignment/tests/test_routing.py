@@ -54,11 +54,11 @@ def test_first_matching_rule_wins_and_no_match_goes_to_default_pool(org, sellers
 def test_conditions_on_channel_tree_region_and_other_fields(org, sellers, rule, make_lead, channel):
     from kehu.leads.models import Channel, DemandType
 
-    paid = Channel.objects.create(code="paid", name="付费")
-    sem = Channel.objects.create(code="sem", name="SEM", parent=paid)
+    paid = Channel.objects.get_or_create(code="paid", defaults={"name": "付费"})[0]
+    sem = Channel.objects.update_or_create(code="sem", defaults={"name": "SEM", "parent": paid})[0]
     zhejiang = Region.objects.get(code="330000")
     hangzhou = Region.objects.get(code="330100")
-    quote = DemandType.objects.create(code="quote", name="报价")
+    quote = DemandType.objects.get_or_create(code="quote", defaults={"name": "报价"})[0]
     rule(
         name="付费·浙江·大客户",
         conditions={
@@ -166,23 +166,26 @@ def test_only_new_unowned_leads_are_routed(sellers, rule, make_lead):
 
 
 def test_a_failing_lead_is_recorded_and_does_not_stop_the_batch(sellers, rule, make_lead, monkeypatch):
+    """The batch is routed in bulk; when that fails it is routed lead by lead, so only the
+    bad lead stays NEW (recorded for the retry sweep) and the others are routed."""
     rule(users=[sellers[0].pk])
     good, bad = make_lead(), make_lead()
+    from kehu.assignment.engine import LeadFacts
     from kehu.assignment.services import routing
 
-    original = routing.Router.decide
+    original = LeadFacts.of
 
-    def decide(self, lead):
+    def facts(lead):
         if lead.pk == bad.pk:
             raise RuntimeError("boom")
-        return original(self, lead)
+        return original(lead)
 
-    monkeypatch.setattr(routing.Router, "decide", decide)
+    monkeypatch.setattr(routing.LeadFacts, "of", staticmethod(facts))
     services.route_leads([bad, good])
     assert owners([good, bad]) == [sellers[0].pk, None]
     assert Lead.objects.get(pk=bad.pk).status == Lead.Status.NEW
     assert "boom" in RoutingFailure.objects.get(lead=bad).error
-    monkeypatch.setattr(routing.Router, "decide", original)
+    monkeypatch.setattr(routing.LeadFacts, "of", staticmethod(original))
     from kehu.core import clock
 
     with clock.frozen(clock.now() + __import__("datetime").timedelta(minutes=10)):
@@ -198,3 +201,35 @@ def test_reason_is_stored_and_readable(sellers, rule, make_lead, grade):
     services.route_leads([lead])
     event = OwnershipEvent.objects.get(lead=lead, kind="assign")
     assert "轮流" in event.reason and sellers[0].name in event.reason
+
+
+def test_a_person_the_pool_refuses_is_skipped_and_the_leads_rerouted(sellers, rule, make_lead, monkeypatch):
+    """When the engine's count is stale (a claim raced the batch), the pool's own check
+    wins: nobody passes a quota, and the leads go to the next person in turn."""
+    from kehu.assignment import loading
+
+    Limit.objects.create(target=Target.LEAD, user=sellers[0], max_held=1)
+    monkeypatch.setattr(loading, "capacity_loader", lambda ids: lambda pk: (None, []))
+    rule(users=[sellers[0].pk, sellers[1].pk])
+    leads = [make_lead() for _ in range(4)]
+    services.route_leads(leads)
+    held = collections.Counter(owners(leads))
+    assert held[sellers[0].pk] <= 1 and sum(held.values()) == 4
+    rerouted = OwnershipEvent.objects.filter(lead__in=leads, kind="assign", to_user=sellers[1]).first()
+    skipped = rerouted.data["assignment"]["skipped"]
+    assert any(entry[0] == sellers[0].pk and entry[1] == "refused" for entry in skipped)
+
+
+def test_periodic_task_routes_leads_left_new(sellers, rule, make_lead):
+    import datetime as dt
+
+    from kehu.assignment.tasks import route_stuck_leads
+    from kehu.core import clock
+
+    rule(users=[sellers[0].pk])
+    with clock.frozen(clock.now() - dt.timedelta(hours=1)):
+        stuck = make_lead()  # intake stored it but routing never ran
+    fresh = make_lead()  # intake may still be routing this one
+    assert route_stuck_leads.call_local() == {"routed": 1, "failed": 0}
+    assert owners([stuck, fresh]) == [sellers[0].pk, None]
+    assert route_stuck_leads.call_local() == {"routed": 0, "failed": 0}

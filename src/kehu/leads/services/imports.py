@@ -236,12 +236,27 @@ def start_run(
     )
 
 
+def field_label(name: str) -> str:
+    from django.core.exceptions import FieldDoesNotExist
+
+    from ..models import Lead
+
+    try:
+        return str(Lead._meta.get_field(name).verbose_name)
+    except FieldDoesNotExist:
+        return name if name != "__all__" else ""
+
+
+def readable_errors(errors: dict) -> list[tuple[str, list[str]]]:
+    return [(field_label(field), messages) for field, messages in errors.items()]
+
+
 def error_report(run: ImportRun) -> tuple[list[str], list[list]]:
     """Headers and rows of the rejected-rows report: row number, reasons, then the row as read."""
     columns = list(run.headers)
     headers = [_("Row"), _("Reasons"), *columns]
     rows = []
     for item in run.errors:
-        reasons = "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in item["errors"].items())
+        reasons = "; ".join(f"{label}: {' '.join(msgs)}" for label, msgs in readable_errors(item["errors"]))
         rows.append([item["row"], reasons, *[item["values"].get(c, "") for c in columns]])
     return headers, rows

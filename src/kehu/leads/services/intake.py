@@ -30,13 +30,17 @@ from ..models import Channel, Lead
 from ..signals import leads_received
 from .enrichment import Enricher
 from .grading import Grader
+from .rows import insert as insert_rows
+from .rows import insert_values
 from .validation import Lookups, clean_lead
 
 ALREADY_IMPORTED = "already_imported"
 REJECTED = "rejected"
 PATHS = ("form", "api", "capture", "import")
 CHUNK = 1000
-MAX_STORED_MATCHES = 5
+MAX_STORED_MATCHES = 3
+MATCH_COLUMNS = ["lead", "other_lead", "customer", "decision", "deciding", "score", "points", "reasons"]
+MATCH_COLUMNS += ["review", "created_at"]
 
 
 @dataclass
@@ -228,7 +232,7 @@ class Pipeline:
                     else:
                         result.target = target  # "B<n>", resolved after the insert
             leads.append(lead)
-        Lead.objects.bulk_create(leads, batch_size=500)  # ids come back (PostgreSQL, SQLite ≥ 3.35)
+        insert_rows(Lead, leads)
 
         # Duplicates of rows of this chunk: point at the stored lead (or its original).
         fixed = []
@@ -262,20 +266,20 @@ class Pipeline:
                     target = store.record_id(LEAD, other.pk)
                 kind, pk = store.parse_record_id(target)
                 matches.append(
-                    DedupMatch(
-                        lead=lead,
-                        other_lead_id=pk if kind == LEAD else None,
-                        customer_id=pk if kind == CUSTOMER else None,
-                        decision=m.decision,
-                        deciding=m is outcome.match,
-                        score=round(m.score, 4),
-                        points=m.points,
-                        reasons=[r.as_dict() for r in m.reasons],
-                        review=DedupMatch.Review.OPEN if m.decision == "possible" else "",
-                        created_at=now,
+                    (
+                        lead.pk,
+                        pk if kind == LEAD else None,
+                        pk if kind == CUSTOMER else None,
+                        m.decision,
+                        m is outcome.match,
+                        round(m.score, 4),
+                        m.points,
+                        [r.as_dict() for r in m.reasons],
+                        DedupMatch.Review.OPEN if m.decision == "possible" else "",
+                        now,
                     )
                 )
-        DedupMatch.objects.bulk_create(matches, batch_size=500)
+        insert_values(DedupMatch, MATCH_COLUMNS, matches)
 
         # 6. Tell the others.
         self._after_store(leads, [r for r, _v, _k in accepted])
@@ -287,9 +291,11 @@ class Pipeline:
         if self.path in ("form", "api", "capture") and len(leads) <= 20:
             for lead in leads:
                 audit.record(self.actor, lead, "create", audit.diff({}, audit.snapshot(lead)))
-        for lead, result in zip(leads, results, strict=True):
-            if result.outcome == EXISTING_CUSTOMER:
-                notices.customer_matched(lead, result, self.actor)
+        matched = [
+            (lead, r) for lead, r in zip(leads, results, strict=True) if r.outcome == EXISTING_CUSTOMER
+        ]
+        if matched:
+            notices.customers_matched(matched, self.actor)
         if new:
             leads_received.send(sender=Lead, leads=new, actor=self.actor)
 

@@ -18,19 +18,51 @@ CUSTOMER_LEAD = messaging.register_kind(
 )
 
 
-def customer_matched(lead, result, actor) -> None:
-    customer = lead.matched_customer
-    data = {
-        "lead": str(lead),
-        "channel": lead.channel.name,
-        "score": f"{round((result.score or 0) * 100)}%",
-        "reasons": result.reasons,
-    }
-    timeline.record(customer, LEAD_MATCHED, actor=actor, data=data, ref_type="lead", ref_id=lead.pk)
-    if customer.owner_id:
-        messaging.notify(
-            [customer.owner_id],
-            CUSTOMER_LEAD,
-            data={"lead": str(lead), "channel": lead.channel.name, "customer": customer.name},
-            url=reverse("leads:detail", args=[lead.pk]),
+CUSTOMER_LEADS = messaging.register_kind(
+    "leads_match_customers",
+    _("Leads for your customers"),
+    _("%(count)s new leads match your customers"),
+)
+
+
+def customers_matched(pairs, actor) -> None:
+    """Leads that turned out to be existing customers: a timeline entry on each customer, and
+    a notification to each owner (one per batch when an import brings several)."""
+    from kehu.customers.models import Customer
+
+    customers = {
+        c["pk"]: c
+        for c in Customer.objects.filter(pk__in={lead.matched_customer_id for lead, _r in pairs}).values(
+            "pk", "name", "owner_id"
         )
+    }
+    by_owner: dict[int, list] = {}
+    for lead, result in pairs:
+        customer = customers.get(lead.matched_customer_id)
+        if customer is None:
+            continue
+        data = {
+            "lead": str(lead),
+            "channel": lead.channel.name,
+            "score": f"{round((result.score or 0) * 100)}%",
+            "reasons": result.reasons,
+        }
+        timeline.record(customer["pk"], LEAD_MATCHED, actor=actor, data=data, ref_type="lead", ref_id=lead.pk)
+        if customer["owner_id"]:
+            by_owner.setdefault(customer["owner_id"], []).append((lead, customer))
+    for owner_id, items in by_owner.items():
+        if len(items) == 1:
+            lead, customer = items[0]
+            messaging.notify(
+                [owner_id],
+                CUSTOMER_LEAD,
+                data={"lead": str(lead), "channel": lead.channel.name, "customer": customer["name"]},
+                url=reverse("leads:detail", args=[lead.pk]),
+            )
+        else:
+            messaging.notify(
+                [owner_id],
+                CUSTOMER_LEADS,
+                data={"count": len(items)},
+                url=reverse("leads:list") + "?dedup=customer&owner=me",
+            )

@@ -90,7 +90,7 @@ def test_error_report_lists_every_rejected_row(org, tmp_path, web):
     )
     rows = list(csv.reader(io.StringIO(body)))
     assert [r[0] for r in rows[1:]] == ["4", "6"]
-    assert "phone" in rows[1][1] and rows[1][2] == "赵六"
+    assert "电话" in rows[1][1] and rows[1][2] == "赵六"  # field labels in the reader's language
     xlsx = client.get(f"/leads/import/{run.pk}/done/?report=xlsx")
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
     assert sheet.max_row == 3

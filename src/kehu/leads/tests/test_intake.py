@@ -32,7 +32,7 @@ def test_new_lead_is_normalised_graded_indexed_and_announced(org, lead_data):
     assert lead.company_key == "尚祈"
     assert (lead.province.name, lead.city.name, lead.district.name) == ("浙江省", "杭州市", "西湖区")
     assert lead.grade == "A" and lead.score >= 70
-    assert lead.status == Lead.Status.NEW and lead.owner is None  # a marketer's lead goes to routing
+    assert lead.owner is None and lead.status == Lead.Status.IN_POOL  # no rules: routing pools it
     assert received == [lead]
     assert DedupKey.objects.filter(record_type=1, record_id=lead.pk).count() >= 3
 

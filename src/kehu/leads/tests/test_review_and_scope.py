@@ -105,7 +105,7 @@ def test_pages_render(org, lead_data, web):
     client = web(org.marketer)
     for url in ("/leads/", "/leads/new/", f"/leads/{lead.pk}/", f"/leads/{lead.pk}/edit/", "/leads/import/"):
         assert client.get(url).status_code == 200, url
-    r = client.get("/leads/?grade=A&status=new&sort=-score&created_from=2000-01-01&dedup=unique")
+    r = client.get("/leads/?grade=A&status=in_pool&sort=-score&created_from=2000-01-01&dedup=unique")
     assert str(lead.pk) in r.content.decode()
     assert (
         "没有" in client.get("/leads/?grade=C").content.decode()

@@ -14,7 +14,9 @@
 All verbs take a Lead or a Customer (customer pools, 客户公海, use the same engine).
 """
 
-from .bulk import assign_many, send_many_to_pool
+from kehu.core.errors import ServiceError
+
+from .bulk import adopt_owned, assign_many, send_many_to_pool
 from .conversion import convert
 from .limits import Refusal, check_limits, claims_today, held_count, limits_for, lock_for
 from .ownership import (
@@ -35,6 +37,8 @@ from .visibility import can_manage, managed_pools, order_for, pool_filter, visib
 
 __all__ = [
     "Refusal",
+    "ServiceError",
+    "adopt_owned",
     "assign",
     "assign_many",
     "can_manage",

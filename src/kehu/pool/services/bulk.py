@@ -261,3 +261,53 @@ def send_many_to_pool(items, *, actor=None) -> list[OwnershipEvent]:
     events = OwnershipEvent.objects.bulk_create(new_events, batch_size=1000)
     _store_notices(notices)
     return events
+
+
+def adopt_owned(leads, *, actor=None) -> list[OwnershipEvent]:
+    """Leads that arrive already owned (a salesperson entering their own lead, or a lead given
+    to the owner of the existing customer it matched): start their tenure (deadlines of the
+    default pool's grade policy) and write the ``assign`` event, so the ledger is complete.
+    Unowned leads are left to the assignment rules."""
+    owned = [lead for lead in leads if lead.owner_id]
+    if not owned:
+        return []
+    have = set(
+        Tenure.objects.filter(lead_id__in=[lead.pk for lead in owned]).values_list("lead_id", flat=True)
+    )
+    owned = [lead for lead in owned if lead.pk not in have]
+    if not owned:
+        return []
+    now = clock.now()
+    pools = _Pools()
+    tenures, events = [], []
+    for lead in owned:
+        pool = pools.default_for(lead)
+        policy = pools.policy(pool, lead.grade)
+        follow_up_due = (
+            now + dt.timedelta(hours=policy.follow_up_hours) if policy and policy.follow_up_hours else None
+        )
+        convert_due = now + dt.timedelta(days=policy.convert_days) if policy and policy.convert_days else None
+        tenures.append(
+            Tenure(
+                lead_id=lead.pk,
+                pool=pool,
+                owner_id=lead.owner_id,
+                since=now,
+                follow_up_due=follow_up_due,
+                convert_due=convert_due,
+                due=_earliest(follow_up_due, convert_due),
+            )
+        )
+        events.append(
+            OwnershipEvent(
+                kind=Kind.ASSIGN,
+                lead_id=lead.pk,
+                pool=pool,
+                actor=actor if getattr(actor, "pk", None) else None,
+                to_user_id=lead.owner_id,
+                at=now,
+                data={"intake": True},
+            )
+        )
+    Tenure.objects.bulk_create(tenures, batch_size=1000)
+    return OwnershipEvent.objects.bulk_create(events, batch_size=1000)

@@ -455,6 +455,8 @@ def send_to_pool(
         raise ValidationFailed(fields={"pool": [_("This pool holds other kinds of records.")]})
     tenure = _tenure(obj)
     owner_id = obj.owner_id
+    if target == Target.LEAD and obj.status in (_lead_model().Status.CONVERTED, _lead_model().Status.INVALID):
+        raise Conflict(_("A converted or invalid lead cannot enter a pool."), code="lead_closed")
     if owner_id is not None:
         if not _drop(obj, now, expect_owner=owner_id):
             raise Conflict(_("The owner changed meanwhile; please reload."), code="owner_changed")
@@ -463,8 +465,6 @@ def send_to_pool(
         kind = Kind.POOL
         if target == Target.LEAD:
             Lead = _lead_model()
-            if obj.status in (Lead.Status.CONVERTED, Lead.Status.INVALID):
-                raise Conflict(_("A converted or invalid lead cannot enter a pool."), code="lead_closed")
             Lead.objects.filter(pk=obj.pk).update(status=Lead.Status.IN_POOL, updated_at=now)
             obj.status = Lead.Status.IN_POOL
     _end_tenure(tenure, now, pool, hold=owner_id is not None)
@@ -495,6 +495,10 @@ def record_follow_up(*, lead_id=None, customer_id=None, at=None) -> None:
     if tenure is None:
         return
     if customer_id:
+        from kehu.customers.models import Customer
+
+        if Customer.all_objects.filter(pk=customer_id, type=Customer.Type.CLOSED).exists():
+            return  # a closed customer is no longer on the pool's clock
         policy = policy_for(tenure.pool, "")
         if policy and policy.follow_up_hours:
             tenure.follow_up_due = at + dt.timedelta(hours=policy.follow_up_hours)

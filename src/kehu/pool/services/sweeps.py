@@ -68,6 +68,7 @@ def reclaim_expired(batch_size: int = BATCH, max_batches: int | None = None) -> 
     it when the pool says so and an assignment hook is registered)."""
 
     def body(report: Report):
+        _protect_closed_customers()
         skip: set[int] = set()
         batches = 0
         while max_batches is None or batches < max_batches:
@@ -88,6 +89,15 @@ def reclaim_expired(batch_size: int = BATCH, max_batches: int | None = None) -> 
     return _run("reclaim", body)
 
 
+def _protect_closed_customers() -> int:
+    """Customers who closed a deal are no longer on the customer pool's clock."""
+    from kehu.customers.models import Customer
+
+    return Tenure.objects.filter(
+        customer__type=Customer.Type.CLOSED, owner__isnull=False, due__isnull=False
+    ).update(follow_up_due=None, convert_due=None, due=None)
+
+
 def _expired(now, skip):
     qs = Tenure.objects.filter(owner__isnull=False, due__lte=now)
     if skip:
@@ -96,7 +106,8 @@ def _expired(now, skip):
 
 
 def _cause(row, now) -> str:
-    if row["follow_up_due"] and row["follow_up_due"] <= now and row["followed_up_at"] is None:
+    # A lead's follow-up clears its follow-up deadline; a customer's sets the next one.
+    if row["follow_up_due"] and row["follow_up_due"] <= now:
         return "follow_up"
     return "conversion" if row["lead_id"] else "not_closed"
 
@@ -177,7 +188,7 @@ def _insert_events(tenure_ids: list[int], now) -> None:
         "INSERT INTO pool_ownershipevent (kind, lead_id, customer_id, pool_id, from_user_id, rule_name, "  # noqa: S608
         "reason, at, data) "
         "SELECT %s, t.lead_id, t.customer_id, t.pool_id, t.owner_id, '', 'deadline', %s, "
-        f"{build}('cause', CASE WHEN t.follow_up_due <= %s AND t.followed_up_at IS NULL THEN 'follow_up' "
+        f"{build}('cause', CASE WHEN t.follow_up_due <= %s THEN 'follow_up' "
         "WHEN t.lead_id IS NOT NULL THEN 'conversion' ELSE 'not_closed' END) "
         f"FROM pool_tenure t WHERE t.id IN ({placeholders})"
     )
@@ -191,10 +202,11 @@ def _drop_owners(table: str, fk: str, ids: list[int], now) -> set[int]:
     if not ids:
         return set()
     status = ", status = %s" if table == "leads_lead" else ""
+    alive = " AND deleted_at IS NULL" if table == "customers_customer" else ""
     placeholders = ", ".join(["%s"] * len(ids))
     sql = (
         f"UPDATE {table} SET owner_id = NULL{status}, updated_at = %s "  # noqa: S608 - fixed names
-        f"WHERE id IN ({placeholders}) AND owner_id = "
+        f"WHERE id IN ({placeholders}){alive} AND owner_id = "
         f"(SELECT t.owner_id FROM pool_tenure t WHERE t.{fk} = {table}.id AND t.due <= %s) RETURNING id"
     )
     params = [*(["in_pool"] if status else []), connection.ops.adapt_datetimefield_value(now)]
@@ -316,9 +328,11 @@ def _remind_batch(pool, stage, hours, batch_size, report) -> int:
         ).order_by("due", "pk")
     ).select_related("owner", "lead", "customer")
     rows = list(qs[:batch_size])
+    managers: dict[int, object] = {}
+    notices = []
     for t in rows:
         obj = t.lead or t.customer
-        deadline = "follow_up" if t.follow_up_due == t.due and not t.followed_up_at else "conversion"
+        deadline = "follow_up" if t.follow_up_due is not None and t.follow_up_due == t.due else "conversion"
         data = {
             "record": str(obj),
             "due": timezone.localtime(t.due).strftime("%Y-%m-%d %H:%M"),
@@ -326,21 +340,33 @@ def _remind_batch(pool, stage, hours, batch_size, report) -> int:
             "target": Target.LEAD if t.lead_id else Target.CUSTOMER,
             "id": obj.pk,
         }
-        key = f"deadline:{t.pk}:{t.due:%Y%m%d%H%M}:{stage}"
-        if stage == 1:
-            messaging.notify(
-                [t.owner], notify.REMIND[deadline], data=data, url=notify.record_url(obj), dedupe_key=key
-            )
-        else:
-            manager = manager_of(t.owner)
-            messaging.notify(
-                [manager] if manager else [t.owner],
-                notify.ESCALATE[deadline] if manager else notify.REMIND[deadline],
+        kind, level, recipient = notify.REMIND[deadline], Notification.Level.NORMAL, t.owner_id
+        if stage == 2:
+            if t.owner_id not in managers:
+                managers[t.owner_id] = manager_of(t.owner)
+            manager = managers[t.owner_id]
+            level = Notification.Level.STRONG
+            if manager is not None:
+                kind, recipient = notify.ESCALATE[deadline], manager.pk
+        notices.append(
+            Notification(
+                recipient_id=recipient,
+                kind=kind,
+                level=level,
                 data=data,
                 url=notify.record_url(obj),
-                level=Notification.Level.STRONG,
-                dedupe_key=key,
+                dedupe_key=f"deadline:{t.pk}:{t.due:%Y%m%d%H%M}:{stage}",
+                created_at=now,
             )
+        )
         report.done += 1
+    # Once per deadline and stage: the unique (recipient, dedupe_key) drops repeats.
+    Notification.objects.bulk_create(notices, batch_size=1000, ignore_conflicts=True)
+    if notices and messaging.CHANNELS:
+        created = list(
+            Notification.objects.filter(dedupe_key__in=[n.dedupe_key for n in notices], created_at=now)
+        )
+        if created:
+            transaction.on_commit(lambda: messaging._deliver(created))
     Tenure.objects.filter(pk__in=[t.pk for t in rows]).update(reminder_stage=stage)
     return len(rows)

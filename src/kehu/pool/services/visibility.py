@@ -10,8 +10,8 @@ from django.db.models import Q
 from kehu.accounts.models import Scope, User
 from kehu.accounts.scope import NOTHING, department_subtree
 
-from ..capabilities import MANAGE_POOLS
-from ..models import DisplayRule, Pool, Target
+from ..capabilities import CLAIM, MANAGE_POOLS
+from ..models import DisplayRule, Pool, Target, Tenure
 
 
 def _user_team_ids(user: User) -> set[int]:
@@ -30,6 +30,8 @@ def visible_pools(user: User, target: str | None = None) -> list[Pool]:
     """Active pools ``user`` sees. Cached on the user object (one request or one task)."""
     if not user.is_authenticated or not user.is_active:
         return []
+    if not (_sees_whole_org(user) or user.can(CLAIM) or user.can(MANAGE_POOLS)):
+        return []  # pools are for the people who work them
     cache = getattr(user, "_kehu_pools", None)
     if cache is None:
         pools = list(Pool.objects.filter(active=True).prefetch_related("teams", "members"))
@@ -74,6 +76,13 @@ def display_rules_for(user: User, pool: Pool) -> list[DisplayRule]:
     """The most specific display rules for ``user`` in ``pool`` (empty = the whole pool)."""
     if user.can(MANAGE_POOLS):
         return []  # managers see the whole pool
+    cache = user.__dict__.setdefault("_kehu_display_rules", {})
+    if pool.pk not in cache:
+        cache[pool.pk] = _display_rules_for(user, pool)
+    return cache[pool.pk]
+
+
+def _display_rules_for(user: User, pool: Pool) -> list[DisplayRule]:
     rules = list(pool.display_rules.all().prefetch_related("regions", "industries"))
     if not rules:
         return []
@@ -121,6 +130,13 @@ def pool_filter(user: User, target: str = Target.LEAD, pool: Pool | None = None)
         from kehu.leads.models import Lead
 
         base &= Q(status=Lead.Status.IN_POOL, archived_at__isnull=True)
+    # Pool membership as "id IN (SELECT … FROM pool_tenure …)", not a join: OR-ed into the
+    # scope of every list, a join would keep the planner from the lists' own indexes.
+    fk = "lead_id" if target == Target.LEAD else "customer_id"
+
+    def members(pool_ids):
+        return Q(pk__in=Tenure.objects.filter(pool_id__in=pool_ids, owner__isnull=True).values(fk))
+
     whole, parts = [], Q(pk__in=[])
     for p in pools:
         rules = display_rules_for(user, p)
@@ -130,9 +146,9 @@ def pool_filter(user: User, target: str = Target.LEAD, pool: Pool | None = None)
         either = Q(pk__in=[])
         for rule in rules:
             either |= _rule_q(rule, target)
-        parts |= Q(tenure__pool_id=p.pk) & either
+        parts |= members([p.pk]) & either
     if whole:
-        parts |= Q(tenure__pool_id__in=whole)
+        parts |= members(whole)
     return base & parts
 
 

@@ -55,3 +55,17 @@ def test_assign_many_respects_cooling_off_and_races(org, make_lead, lead_pool):
     assert events == []
     assert sorted(r.code for _, r in refused) == ["already_claimed", "cooling_off"]
     assert OwnershipEvent.objects.filter(kind="assign").count() == 0
+
+
+def test_leads_arriving_owned_get_a_tenure_and_a_ledger_entry(org, make_lead, lead_pool):
+    from kehu.leads.signals import leads_received
+
+    with clock.frozen(T0):
+        mine = make_lead(owner=org.sales_a1, status="assigned", grade="A")
+        leads_received.send(sender=Lead, leads=[mine], actor=org.sales_a1)
+        leads_received.send(sender=Lead, leads=[mine], actor=org.sales_a1)  # idempotent
+    tenure = Tenure.objects.get(lead=mine)
+    assert tenure.owner == org.sales_a1 and tenure.due == T0 + dt.timedelta(hours=24)
+    assert list(OwnershipEvent.objects.filter(lead=mine).values_list("kind", "to_user")) == [
+        ("assign", org.sales_a1.pk)
+    ]

@@ -102,3 +102,14 @@ def test_customer_pool_scope(org, api, customer_pool):
     assert api(org.sales_a1).post(f"/customers/{customer.pk}/claim").status_code == 200
     assert not scoped(org.sales_a2, Customer).filter(pk=customer.pk).exists()
     assert api(org.sales_a2).post(f"/customers/{customer.pk}/claim").status_code == 404
+
+
+def test_people_who_do_not_work_pools_do_not_see_them(org, api, make_lead, lead_pool):
+    from kehu.accounts.models import Role, User
+
+    role = Role.objects.create(code="assistant", name="助理", scope="own", capabilities=[])
+    assistant = User.objects.create_user("assistant", role=role, department=org.departments["east"])
+    lead = make_lead(lead_pool)
+    assert not scoped(assistant, Lead).filter(pk=lead.pk).exists()
+    assert api(assistant).get("/pools").json() == []
+    assert scoped(org.sales_a1, Lead).filter(pk=lead.pk).exists()

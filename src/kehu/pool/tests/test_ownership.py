@@ -163,3 +163,12 @@ def test_hold_period(org, make_lead, lead_pool):
         assert refusal_code(services.claim, org.sales_a2, lead) == "on_hold"
     with clock.frozen(T0 + dt.timedelta(hours=12, minutes=1)):
         services.claim(org.sales_a2, lead)
+
+
+def test_converted_lead_cannot_go_back_to_a_pool(org, make_lead, lead_pool):
+    lead = make_lead(lead_pool)
+    services.claim(org.sales_a1, lead)
+    services.convert(lead, org.sales_a1)
+    assert refusal_code(services.send_to_pool, lead, lead_pool) == "lead_closed"
+    lead.refresh_from_db()
+    assert lead.owner == org.sales_a1 and lead.status == Lead.Status.CONVERTED

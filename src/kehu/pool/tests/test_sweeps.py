@@ -123,3 +123,61 @@ def test_failures_are_reported_not_swallowed(org, make_lead, lead_pool, monkeypa
     assert run.failed == 1 and "this row is broken" in run.failures[0]["error"]
     good.refresh_from_db()
     assert good.owner is None
+
+
+def test_customer_not_followed_up_goes_back_to_the_customer_pool(org, customer_pool):
+    from kehu.customers.models import Customer
+    from kehu.pool.tasks import pool_reclaim
+
+    day = dt.timedelta(days=1)
+    with clock.frozen(T0):
+        customer = Customer.objects.create(name="久未联系客户", created_at=T0, updated_at=T0)
+        services.send_to_pool(customer, customer_pool)
+        services.claim(org.sales_a1, customer)
+    # The seeded customer pool wants a follow-up at least every 30 days.
+    with clock.frozen(T0 + 10 * day):
+        follow_up_recorded.send(
+            sender=None, follow_up=None, lead_id=None, customer_id=customer.pk, at=clock.now()
+        )
+    with clock.frozen(T0 + 35 * day):
+        assert pool_reclaim.call_local() == {"done": 0, "failed": 0}
+    with clock.frozen(T0 + 41 * day):
+        assert pool_reclaim.call_local() == {"done": 1, "failed": 0}
+    customer.refresh_from_db()
+    assert customer.owner is None
+    event = OwnershipEvent.objects.filter(customer=customer).first()
+    assert (event.kind, event.from_user) == ("reclaim", org.sales_a1)
+    # The customer pool's 30-day cooling-off and 24-hour hold apply.
+    with clock.frozen(T0 + 41 * day + dt.timedelta(hours=1)):
+        with pytest.raises(Conflict) as refused:
+            services.claim(org.sales_a2, customer)
+        assert refused.value.code == "on_hold"
+    with clock.frozen(T0 + 43 * day):
+        with pytest.raises(Conflict) as refused:
+            services.claim(org.sales_a1, customer)
+        assert refused.value.code == "cooling_off"
+        services.claim(org.sales_a2, customer)
+
+
+def test_reminder_task_runs(org, make_lead, lead_pool):
+    from kehu.pool.tasks import pool_reminders
+
+    with clock.frozen(T0):
+        lead = make_lead(lead_pool, grade="A")
+        services.claim(org.sales_a1, lead)
+    with clock.frozen(T0 + 1 * H):
+        assert pool_reminders.call_local() == {"done": 1, "failed": 0}  # 24 h before: owner told
+
+
+def test_closed_customers_stay_with_their_owner(org, customer_pool):
+    from kehu.customers.models import Customer
+
+    with clock.frozen(T0):
+        customer = Customer.objects.create(name="已成交客户", created_at=T0, updated_at=T0)
+        services.send_to_pool(customer, customer_pool)
+        services.claim(org.sales_a1, customer)
+    Customer.objects.filter(pk=customer.pk).update(type=Customer.Type.CLOSED)
+    with clock.frozen(T0 + dt.timedelta(days=200)):
+        assert sweeps.reclaim_expired().done == 0
+    customer.refresh_from_db()
+    assert customer.owner == org.sales_a1

@@ -129,3 +129,43 @@ def test_customer_pool_claim_and_release(org, web, customer_pool):
     client.post(f"/pool/customers/{customer.pk}/release/", {"reason": "不再跟进"})
     customer.refresh_from_db()
     assert customer.owner is None
+
+
+def test_lead_panel_renders_ledger(org, rf, make_lead, lead_pool):
+    from kehu.pool.panels import lead_panel
+
+    lead = make_lead(lead_pool)
+    services.claim(org.sales_a1, lead)
+    request = rf.get("/")
+    request.user = org.sales_a1
+    html = lead_panel(request, lead)
+    assert "countdown" in html and org.sales_a1.name in html
+
+
+def test_department_manager_sets_quotas_for_their_department(org, web):
+    Limit.objects.create(department=org.departments["south"], max_held=9)
+    client = web(org.manager_east)
+    page = client.get("/pool/settings/limits/")
+    assert page.status_code == 200
+    base = {"limits-TOTAL_FORMS": 1, "limits-INITIAL_FORMS": 0, "limits-0-target": "lead"}
+    # Their department: accepted.
+    r = client.post(
+        "/pool/settings/limits/",
+        {**base, "limits-0-department": org.departments["east"].pk, "limits-0-max_held": 30},
+    )
+    assert r.status_code == 302
+    assert Limit.objects.get(department=org.departments["east"]).max_held == 30
+    # Another department, or the company default: refused, nothing saved.
+    r = client.post(
+        "/pool/settings/limits/",
+        {**base, "limits-0-department": org.departments["south"].pk, "limits-0-max_held": 1},
+    )
+    assert r.status_code == 200 and Limit.objects.get(department=org.departments["south"]).max_held == 9
+    r = client.post("/pool/settings/limits/", {**base, "limits-0-daily_claims": 1})
+    assert r.status_code == 200 and not Limit.objects.filter(department=None, team=None, user=None).exists()
+    # A person of their department: an override.
+    r = client.post(
+        "/pool/settings/limits/", {**base, "limits-0-user": org.sales_a1.pk, "limits-0-daily_claims": 3}
+    )
+    assert r.status_code == 302 and services.limits_for(org.sales_a1).daily == 3
+    assert web(org.sales_a1).get("/pool/settings/limits/").status_code == 403

@@ -337,15 +337,18 @@ def statement_totals(viewer, user_id: int, start: dt.date, end: dt.date) -> dict
     check_statement_access(viewer, user_id)
     zero = Value(Decimal(0), output_field=DecimalField(max_digits=14, decimal_places=2))
     qs = CommissionEntry.objects.filter(user_id=user_id, occurred_on__gte=start, occurred_on__lte=end)
+    sources = {
+        f"source_{code}": Sum("amount", filter=Q(source=code)) for code in CommissionEntry.Source.values
+    }
+    # One pass over the person's rows of the period.
     totals = qs.aggregate(
         earned=Coalesce(Sum("amount", filter=Q(amount__gt=0)), zero),
         reversed=Coalesce(Sum("amount", filter=Q(amount__lt=0)), zero),
         net=Coalesce(Sum("amount"), zero),
-        entries=Count("id"),
+        entries=Count("*"),
         orders=Count("order", filter=Q(source=CommissionEntry.Source.ORDER), distinct=True),
+        **sources,
     )
-    by_source = {
-        row["source"]: row["total"] for row in qs.values("source").annotate(total=Sum("amount")).order_by()
-    }
-    totals["by_source"] = by_source
+    by_source = {key.removeprefix("source_"): totals.pop(key) for key in sources}
+    totals["by_source"] = {code: total for code, total in by_source.items() if total is not None}
     return totals

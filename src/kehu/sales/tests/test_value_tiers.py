@@ -147,3 +147,25 @@ def test_periodic_task_recomputes(history):
     tasks.nightly_value_tiers.call_local()
     assert CustomerValue.objects.count() == 25
     assert ValueTierSettings.current().computed_at is not None
+
+
+def test_later_runs_write_only_what_changed(history, org):
+    value_tiers.recompute(NOW)
+    conf = ValueTierSettings.current()
+    # A customer's tier changed behind the service's back is repaired by a full run only.
+    stale = history[0]
+    Customer.objects.filter(pk=stale.pk).update(value_tier="")
+    assert value_tiers.recompute(NOW)["changed"] == 0
+    assert value_tiers.recompute(NOW, full=True)["changed"] == 1
+    # Cancelling every order of a customer removes their figures and their tier.
+    buyer = Customer.objects.exclude(value_tier="").first()
+    for order in Order.objects.filter(customer=buyer, status="confirmed"):
+        orders.cancel_order(org.sales_a1, order)
+    result = value_tiers.recompute(NOW)
+    assert result["changed"] == 1 and not CustomerValue.objects.filter(customer=buyer).exists()
+    buyer.refresh_from_db()
+    assert buyer.value_tier == ""
+    # Everything still matches a direct computation.
+    _, _, tiers = expected(conf, NOW)
+    assert dict(CustomerValue.objects.values_list("customer_id", "tier")) == tiers
+    assert dict(Customer.objects.exclude(value_tier="").values_list("pk", "value_tier")) == tiers

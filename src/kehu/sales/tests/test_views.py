@@ -226,3 +226,20 @@ def test_settings_area_lists_sales_settings_by_capability(org, web):
     assert web(org.finance).get("/settings/sales/commissionrule/").status_code == 200
     assert web(org.manager_east).get("/settings/sales/stage/").status_code == 200
     assert web(org.sales_a1).get("/settings/sales/commissionrule/").status_code in (302, 403)
+
+
+def test_editing_the_stage_brings_its_probability(org, web, records):
+    opp = records["a1"]["opp"]
+    negotiation = Stage.objects.get(code="negotiation")
+    data = {
+        "name": opp.name,
+        "stage": negotiation.pk,
+        "amount": "100",
+        "probability": str(opp.probability),
+        "owner": org.sales_a1.pk,
+    }
+    assert web(org.sales_a1).post(f"/sales/opportunities/{opp.pk}/", data).status_code == 302
+    assert Opportunity.objects.get(pk=opp.pk).probability == 75
+    data.update(probability="60")
+    web(org.sales_a1).post(f"/sales/opportunities/{opp.pk}/", data)
+    assert Opportunity.objects.get(pk=opp.pk).probability == 60
