@@ -56,11 +56,13 @@ REPORTS = {
 
 def run(code: str, user, period: Period, filters: Filters, **options) -> dict:
     state = summaries.state()
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
+    if connection.vendor == "postgresql":
+        with transaction.atomic(), connection.cursor() as cursor:
             # Report joins and groupings of a few hundred thousand rows stay in memory.
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL work_mem = '64MB'")
+            cursor.execute("SET LOCAL work_mem = '64MB'")
+            report = REPORTS[code].run(user, period, filters, options)
+    else:
+        # No transaction on SQLite: Kehu's transactions there take the write lock.
         report = REPORTS[code].run(user, period, filters, options)
     # The leaderboard reads the live metrics; the others read the summaries.
     report["as_of"] = None if code == "leaderboard" else state.refreshed_at
