@@ -45,6 +45,7 @@ def main():
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--repeat", type=int, default=10)
     parser.add_argument("--regenerate", action="store_true")
+    parser.add_argument("--no-refresh", action="store_true", help="keep the summaries as they are")
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         sys.exit("Set DATABASE_URL to a PostgreSQL database (it is filled with benchmark data).")
@@ -91,12 +92,14 @@ def main():
     from kehu.analytics.reports.base import Filters, Period
 
     # The summaries the reports read (the Huey task rebuilds them every ten minutes).
-    started = time.perf_counter()
-    summaries.refresh()
-    refresh_seconds = time.perf_counter() - started
-    started = time.perf_counter()
-    summaries.refresh()
-    second_refresh = time.perf_counter() - started
+    refresh_seconds = second_refresh = 0.0
+    if not args.no_refresh:
+        started = time.perf_counter()
+        summaries.refresh()
+        refresh_seconds = time.perf_counter() - started
+        started = time.perf_counter()
+        summaries.refresh()
+        second_refresh = time.perf_counter() - started
 
     counts = {}
     with connection.cursor() as cursor:

@@ -23,6 +23,10 @@ class LeadFact(models.Model):
     customer_id = models.BigIntegerField(null=True)
     invalid = models.BooleanField(default=False)  # marked invalid or a duplicate of another lead
     stage = models.PositiveSmallIntegerField()  # 0 lead … 5 paying customer (reports.funnel.STAGES)
+    # The converted customer's totals over all salespeople (CustomerSales summed), so reports
+    # for viewers who see everyone need no join.
+    order_value = models.DecimalField(max_digits=16, decimal_places=2, null=True)
+    payments = models.DecimalField(max_digits=16, decimal_places=2, null=True)
 
     class Meta:
         indexes = [

@@ -13,7 +13,7 @@ summaries, so their figures are as of the last refresh (shown on every page).
 import time
 
 from django.db import connection, transaction
-from django.db.models import Case, Exists, IntegerField, Min, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, Exists, IntegerField, Min, OuterRef, Q, Subquery, Sum, Value, When
 
 from kehu.activities.models import FollowUp
 from kehu.core import clock
@@ -40,8 +40,25 @@ def _insert_from(model, names, queryset) -> None:
         cursor.execute(f"INSERT INTO {_table(model)} ({_columns(model, names)}) {sql}", params)
 
 
+def _empty(model) -> None:
+    if connection.vendor == "postgresql":
+        # TRUNCATE (transactional on PostgreSQL) leaves no dead rows behind, unlike DELETE.
+        with connection.cursor() as cursor:
+            cursor.execute(f"TRUNCATE {_table(model)}")
+    else:
+        model.objects.all().delete()
+
+
+def _analyze(*models) -> None:
+    # Fresh statistics, so the reports' plans see the new row counts.
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for model in models:
+                cursor.execute(f"ANALYZE {_table(model)}")
+
+
 def _customer_sales() -> None:
-    CustomerSales.objects.all().delete()
+    _empty(CustomerSales)
     order, payment, contract = _table(Order), _table(Payment), _table(Contract)
     target = f"INSERT INTO {_table(CustomerSales)} ({_columns(CustomerSales, ['customer_id', 'owner', 'order_value', 'payments', 'live_orders', 'receipts'])})"  # noqa: E501
     with connection.cursor() as cursor:
@@ -79,15 +96,30 @@ def stage_expression():
 
 
 def _lead_facts() -> None:
-    LeadFact.objects.all().delete()
+    _empty(LeadFact)
     invalid = Case(
         When(Q(status=Lead.Status.INVALID) | Q(duplicate_of__isnull=False), then=Value(True)),
         default=Value(False),
     )
     names = ["lead_id", "channel_id", "owner", "grade", "status", "created_at", "converted_at", "customer_id"]
+
+    def total(column):
+        return Subquery(
+            CustomerSales.objects.filter(customer_id=OuterRef("customer_id"))
+            .order_by()
+            .values("customer_id")
+            .annotate(total=Sum(column))
+            .values("total")[:1]
+        )
+
     qs = (
         Lead.objects.filter(archived_at__isnull=True)
-        .annotate(fact_invalid=invalid, fact_stage=stage_expression())
+        .annotate(
+            fact_invalid=invalid,
+            fact_stage=stage_expression(),
+            fact_orders=Case(When(converted_at__isnull=False, then=total("order_value"))),
+            fact_payments=Case(When(converted_at__isnull=False, then=total("payments"))),
+        )
         .values_list(
             "id",
             "channel_id",
@@ -99,10 +131,12 @@ def _lead_facts() -> None:
             "customer_id",
             "fact_invalid",
             "fact_stage",
+            "fact_orders",
+            "fact_payments",
         )
         .order_by()
     )
-    _insert_from(LeadFact, [*names, "invalid", "stage"], qs)
+    _insert_from(LeadFact, [*names, "invalid", "stage", "order_value", "payments"], qs)
 
 
 def _gain_facts() -> None:
@@ -134,8 +168,10 @@ def refresh() -> SummaryState:
     started = time.perf_counter()
     with transaction.atomic():
         _customer_sales()
+        _analyze(CustomerSales)
         _lead_facts()
         _gain_facts()
+        _analyze(LeadFact, GainFact)
         SummaryState.objects.all().delete()
         return SummaryState.objects.create(refreshed_at=clock.now(), seconds=time.perf_counter() - started)
 

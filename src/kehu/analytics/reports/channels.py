@@ -50,8 +50,9 @@ def _sql(qs):
     return qs.query.sql_with_params()
 
 
-def _values_by_channel(cohort, value_qs, column: str) -> dict[int, Decimal]:
-    """Sum a per-customer value over the distinct (channel, customer) pairs of converted leads."""
+def _values_by_channel(cohort, sales_qs) -> dict[int, tuple[Decimal, Decimal]]:
+    """Order value and payments per channel over the distinct (channel, customer) pairs of
+    the cohort's converted leads — one join, both sums."""
     try:
         pairs_sql, pairs_params = _sql(
             cohort.filter(CONVERTED, customer_id__isnull=False)
@@ -59,24 +60,52 @@ def _values_by_channel(cohort, value_qs, column: str) -> dict[int, Decimal]:
             .order_by()
             .distinct()
         )
-        values_sql, values_params = _sql(value_qs)
+        values_sql, values_params = _sql(sales_qs)
     except EmptyResultSet:  # a filter that matches nobody
         return {}
     # Both parts are SQL compiled by Django's ORM with their own parameters.
     sql = (
-        f"SELECT p.channel_id, SUM(v.{column}) FROM ({pairs_sql}) p "  # noqa: S608
+        f"SELECT p.channel_id, SUM(v.order_value), SUM(v.payments) FROM ({pairs_sql}) p "  # noqa: S608
         f"JOIN ({values_sql}) v ON v.customer_id = p.customer_id GROUP BY p.channel_id"
     )
-    # Only customers that appear in the pairs are summed (the planner joins on customer_id).
     with connection.cursor() as cursor:
         cursor.execute(sql, [*pairs_params, *values_params])
-        return {channel: Decimal(str(amount or 0)) for channel, amount in cursor.fetchall()}
+        return {
+            channel: (Decimal(str(orders or 0)), Decimal(str(paid or 0)))
+            for channel, orders, paid in cursor.fetchall()
+        }
 
 
-def _customer_sales(viewer, filters, column: str):
+def _values_for_everyone(cohort) -> dict[int, tuple[Decimal, Decimal]]:
+    """The same sums for a viewer who sees every sale: the customer's totals are on the facts."""
+    try:
+        pairs_sql, params = _sql(
+            cohort.filter(CONVERTED, customer_id__isnull=False)
+            .values("channel_id", "customer_id", "order_value", "payments")
+            .order_by()
+            .distinct()
+        )
+    except EmptyResultSet:
+        return {}
+    sql = (
+        f"SELECT p.channel_id, SUM(p.order_value), SUM(p.payments) FROM ({pairs_sql}) p GROUP BY p.channel_id"  # noqa: S608
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {
+            channel: (Decimal(str(orders or 0)), Decimal(str(paid or 0)))
+            for channel, orders, paid in cursor.fetchall()
+        }
+
+
+def _customer_sales(viewer, filters):
     # Per customer and salesperson; joined to the pairs and summed there, so only the
     # cohort's customers are added up, and only sales by people in the viewer's scope.
-    return owned(viewer, CustomerSales, "owner_id", filters).values("customer_id", column).order_by()
+    return (
+        owned(viewer, CustomerSales, "owner_id", filters)
+        .values("customer_id", "order_value", "payments")
+        .order_by()
+    )
 
 
 def prorated_costs(period: Period, only: list[int] | None = None) -> dict[int, Decimal]:
@@ -142,8 +171,11 @@ def channel_report(
         .annotate(leads=Count("pk"), valid=Count("pk", filter=VALID), converted=Count("pk", filter=CONVERTED))
         .order_by()
     }
-    order_value = _values_by_channel(cohort, _customer_sales(viewer, filters, "order_value"), "order_value")
-    payments = _values_by_channel(cohort, _customer_sales(viewer, filters, "payments"), "payments")
+    if people(viewer, filters) is None:
+        values = _values_for_everyone(cohort)
+    else:
+        values = _values_by_channel(cohort, _customer_sales(viewer, filters))
+    none = (Decimal(0), Decimal(0))
     costs_visible = people(viewer, filters) is None
     wanted = channel_ids(filters.channel) if filters.channel else None
     costs = prorated_costs(period, wanted) if costs_visible else {}
@@ -169,8 +201,8 @@ def channel_report(
                     "leads": count["leads"] if count else 0,
                     "valid": count["valid"] if count else 0,
                     "converted": count["converted"] if count else 0,
-                    "order_value": order_value.get(channel.pk, Decimal(0)),
-                    "payments": payments.get(channel.pk, Decimal(0)),
+                    "order_value": values.get(channel.pk, none)[0],
+                    "payments": values.get(channel.pk, none)[1],
                     "cost": costs.get(channel.pk, Decimal(0)) if costs_visible else None,
                     "leads_url": leads_url(period, channel.pk),
                 }

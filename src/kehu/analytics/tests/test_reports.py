@@ -367,3 +367,18 @@ def test_period_validation():
         Filters.parse(channel="x", grade="Z")
     assert set(err.value.fields) == {"channel", "grade"}
     assert Period.months(12, dt.date(2026, 6, 30)).start == dt.date(2025, 7, 1)
+
+
+def test_leaderboard_metrics_are_choosable_by_the_assignment_strategy(db):
+    """Metrics analytics registers are in the one registry the leaderboard strategy reads."""
+    from kehu.assignment.models import Rule
+    from kehu.assignment.services.rules import clean_settings
+
+    errors: dict = {}
+    settings = clean_settings(
+        Rule.Strategy.LEADERBOARD,
+        {"metrics": [{"code": "claims", "weight": 1}, {"code": "payments", "weight": 2}]},
+        errors,
+    )
+    assert errors == {}
+    assert [m["code"] for m in settings["metrics"]] == ["claims", "payments"]
