@@ -358,6 +358,8 @@ class Order(models.Model):
             models.Index(fields=["owner", "-ordered_at"], name="order_owner_at"),
             # Value tiers read each customer's live orders.
             models.Index(fields=["customer", "status"], name="order_customer"),
+            # Repeat business ("had this customer ordered before?") probes by customer and date.
+            models.Index(fields=["customer", "ordered_at"], name="order_customer_at"),
         ]
 
     def __str__(self) -> str:
