@@ -5,6 +5,8 @@ may see and claim in pools. The scope extension, the pool list and the claim che
 it, so what a person can see is exactly what they can claim.
 """
 
+from collections import defaultdict
+
 from django.db.models import Exists, OuterRef, Q
 
 from kehu.accounts.models import Scope, User
@@ -34,12 +36,23 @@ def visible_pools(user: User, target: str | None = None) -> list[Pool]:
         return []  # pools are for the people who work them
     cache = getattr(user, "_kehu_pools", None)
     if cache is None:
-        pools = list(Pool.objects.filter(active=True).prefetch_related("teams", "members"))
+        pools = list(Pool.objects.filter(active=True))
+        # Membership as id pairs from the link tables: this runs in every scoped list, and
+        # prefetching whole user rows cost more than the list query itself.
+        pool_members, pool_teams = defaultdict(set), defaultdict(set)
+        for pool_id, user_id in Pool.members.through.objects.filter(pool__active=True).values_list(
+            "pool_id", "user_id"
+        ):
+            pool_members[pool_id].add(user_id)
+        for pool_id, team_id in Pool.teams.through.objects.filter(pool__active=True).values_list(
+            "pool_id", "team_id"
+        ):
+            pool_teams[pool_id].add(team_id)
         team_ids = _user_team_ids(user)
         cache = []
         for pool in pools:
-            members = {m.pk for m in pool.members.all()}
-            teams = {t.pk for t in pool.teams.all()}
+            members = pool_members[pool.pk]
+            teams = pool_teams[pool.pk]
             if _sees_whole_org(user):
                 cache.append(pool)
             elif members or teams:
