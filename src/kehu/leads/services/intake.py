@@ -59,6 +59,29 @@ class RowResult:
         return self.outcome != REJECTED
 
 
+# Reference data, grading rules and enrichment sources, read once per process and kept
+# for CONFIG_SECONDS: a single API lead should not reload every region and channel. Saving
+# any of these models clears the copy at once in this process (signals in apps.py); other
+# processes see a change within CONFIG_SECONDS.
+CONFIG_SECONDS = 60.0
+_config: dict = {}
+
+
+def _configuration():
+    import time
+
+    from .enrichment import providers_from_settings
+
+    now = time.monotonic()
+    if not _config or now - _config["at"] > CONFIG_SECONDS:
+        _config.update(at=now, value=(Lookups(), Grader(), providers_from_settings()))
+    return _config["value"]
+
+
+def forget_configuration(**kwargs) -> None:
+    _config.clear()
+
+
 def row_key(*parts) -> str:
     """A stable 64-character key for idempotent re-intake (import rows, API retries)."""
     text = json.dumps(parts, ensure_ascii=False, sort_keys=True, default=str)
@@ -71,9 +94,8 @@ class Pipeline:
     def __init__(self, actor=None, *, path: str = "api", channel: Channel | None = None, enricher=None):
         assert path in PATHS
         self.actor, self.path, self.channel = actor, path, channel
-        self.lookups = Lookups()
-        self.grader = Grader()
-        self.enricher = enricher if enricher is not None else Enricher(lookups=self.lookups)
+        self.lookups, self.grader, providers = _configuration()
+        self.enricher = enricher if enricher is not None else Enricher(providers, lookups=self.lookups)
         if getattr(self.enricher, "lookups", None) is None:
             self.enricher.lookups = self.lookups
         self.index = store.DatabaseIndex()

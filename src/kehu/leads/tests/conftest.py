@@ -4,6 +4,16 @@ from kehu.customers import services as customer_services
 from kehu.leads.models import Channel
 
 
+@pytest.fixture(autouse=True)
+def fresh_configuration():
+    """Each test starts without the process-wide copy of channels, rules and sources."""
+    from kehu.leads.services.intake import forget_configuration
+
+    forget_configuration()
+    yield
+    forget_configuration()
+
+
 @pytest.fixture
 def channel(db):
     return Channel.objects.get(code="events")
