@@ -9,6 +9,20 @@ from kehu.accounts.services import issue_token
 PASSWORD = "Secret-pass-123"  # noqa: S105 - test fixture password
 
 
+@pytest.fixture(autouse=True)
+def fresh_process_caches():
+    """Per-process copies of settings-like rows (pools, intake configuration) start empty in
+    every test: a rolled-back test leaves no signal behind to clear them."""
+    from kehu.accounts.scope import forget_departments
+    from kehu.leads.services.intake import forget_configuration
+    from kehu.pool.services.visibility import forget_pools
+
+    forget_configuration()
+    forget_pools()
+    forget_departments()
+    yield
+
+
 @pytest.fixture
 def org(db):
     """Two sales departments (East with two teams, South), and people in every role.

@@ -12,3 +12,10 @@ class AccountsConfig(AppConfig):
         from .roles import ensure_builtin_roles
 
         post_migrate.connect(ensure_builtin_roles, sender=self, dispatch_uid="kehu.accounts.roles")
+        from django.db.models.signals import post_delete, post_save
+
+        from .models import Department
+        from .scope import forget_departments
+
+        post_save.connect(forget_departments, sender=Department, dispatch_uid="kehu.accounts.tree.save")
+        post_delete.connect(forget_departments, sender=Department, dispatch_uid="kehu.accounts.tree.delete")

@@ -5,6 +5,7 @@ A model registers how its rows relate to users with ``register``; the rule recei
 ids of the users whose records the viewer may see (``None`` means everyone's).
 """
 
+import time
 from collections.abc import Callable
 
 from django.db import models
@@ -40,10 +41,29 @@ def extend(model: type[models.Model], rule: Rule) -> None:
         rules.append(rule)
 
 
+# The department tree, kept per process for a few seconds (every scoped read of a manager
+# walks it). Saving or deleting a department clears it at once in this process; other
+# processes follow within TREE_SECONDS. Who belongs to a department is always read live.
+TREE_SECONDS = 5.0
+_tree: dict = {"at": 0.0, "children": None}
+
+
+def forget_departments(**kwargs) -> None:
+    _tree["children"] = None
+
+
+def _department_children() -> dict[int | None, list[int]]:
+    now = time.monotonic()
+    if _tree["children"] is None or now - _tree["at"] > TREE_SECONDS:
+        children: dict[int | None, list[int]] = {}
+        for pk, parent in Department.objects.values_list("pk", "parent_id"):
+            children.setdefault(parent, []).append(pk)
+        _tree.update(at=now, children=children)
+    return _tree["children"]
+
+
 def department_subtree(department_id: int) -> set[int]:
-    children: dict[int | None, list[int]] = {}
-    for pk, parent in Department.objects.values_list("pk", "parent_id"):
-        children.setdefault(parent, []).append(pk)
+    children = _department_children()
     found, todo = set(), [department_id]
     while todo:
         pk = todo.pop()

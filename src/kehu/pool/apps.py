@@ -35,6 +35,15 @@ class PoolConfig(AppConfig):
         ownership.register(change_customer_owner)
         register_lead_panel(10, lead_panel)
         follow_up_recorded.connect(signals.on_follow_up, dispatch_uid="kehu.pool.follow_up")
+        from django.db.models.signals import m2m_changed, post_delete, post_save
+
+        from .models import Pool
+        from .services.visibility import forget_pools
+
+        for signal in (post_save, post_delete):
+            signal.connect(forget_pools, sender=Pool, dispatch_uid=f"kehu.pool.forget.{signal}")
+        for through in (Pool.members.through, Pool.teams.through):
+            m2m_changed.connect(forget_pools, sender=through, dispatch_uid=f"kehu.pool.forget.{through}")
         from kehu.leads.signals import leads_received
 
         # Only leads that arrive owned: routing the others is the assignment app's job.

@@ -91,3 +91,14 @@ def test_extensions_widen_visibility(org, customers):
     finally:
         scope._extensions[Customer].remove(unowned)
     assert pool_customer.pk
+
+
+def test_a_new_sub_department_is_in_its_managers_scope_at_once(org):
+    from kehu.accounts.models import Department, User
+    from kehu.accounts.scope import visible_user_ids
+
+    assert org.sales_south.pk not in visible_user_ids(org.manager_east)
+    team = Department.objects.create(name="宁波分部", parent=org.departments["east"])
+    newcomer = User.objects.create_user("newcomer", password="x", department=team)
+    org.manager_east.__dict__.pop("_kehu_visible_ids", None)  # a new request
+    assert newcomer.pk in visible_user_ids(org.manager_east)

@@ -5,6 +5,7 @@ may see and claim in pools. The scope extension, the pool list and the claim che
 it, so what a person can see is exactly what they can claim.
 """
 
+import time
 from collections import defaultdict
 
 from django.db.models import Exists, OuterRef, Q
@@ -28,17 +29,22 @@ def _sees_whole_org(user: User) -> bool:
     return user.is_superuser or user.scope == Scope.ALL
 
 
-def visible_pools(user: User, target: str | None = None) -> list[Pool]:
-    """Active pools ``user`` sees. Cached on the user object (one request or one task)."""
-    if not user.is_authenticated or not user.is_active:
-        return []
-    if not (_sees_whole_org(user) or user.can(CLAIM) or user.can(MANAGE_POOLS)):
-        return []  # pools are for the people who work them
-    cache = getattr(user, "_kehu_pools", None)
-    if cache is None:
+# The active pools and their members, kept per process for a few seconds: this runs in
+# every scoped list (pool records are OR-ed into the scope). Saving a pool or its members
+# clears it at once in this process; other processes see the change within TABLE_SECONDS.
+TABLE_SECONDS = 5.0
+_table: dict = {"at": 0.0, "value": None}
+
+
+def forget_pools(**kwargs) -> None:
+    _table["value"] = None
+
+
+def _pool_table():
+    now = time.monotonic()
+    if _table["value"] is None or now - _table["at"] > TABLE_SECONDS:
         pools = list(Pool.objects.filter(active=True))
-        # Membership as id pairs from the link tables: this runs in every scoped list, and
-        # prefetching whole user rows cost more than the list query itself.
+        # Membership as id pairs from the link tables, not whole user rows.
         pool_members, pool_teams = defaultdict(set), defaultdict(set)
         for pool_id, user_id in Pool.members.through.objects.filter(pool__active=True).values_list(
             "pool_id", "user_id"
@@ -48,11 +54,24 @@ def visible_pools(user: User, target: str | None = None) -> list[Pool]:
             "pool_id", "team_id"
         ):
             pool_teams[pool_id].add(team_id)
+        _table.update(at=now, value=(pools, pool_members, pool_teams))
+    return _table["value"]
+
+
+def visible_pools(user: User, target: str | None = None) -> list[Pool]:
+    """Active pools ``user`` sees. Cached on the user object (one request or one task)."""
+    if not user.is_authenticated or not user.is_active:
+        return []
+    if not (_sees_whole_org(user) or user.can(CLAIM) or user.can(MANAGE_POOLS)):
+        return []  # pools are for the people who work them
+    cache = getattr(user, "_kehu_pools", None)
+    if cache is None:
+        pools, pool_members, pool_teams = _pool_table()
         team_ids = _user_team_ids(user)
         cache = []
         for pool in pools:
-            members = pool_members[pool.pk]
-            teams = pool_teams[pool.pk]
+            members = pool_members.get(pool.pk, frozenset())
+            teams = pool_teams.get(pool.pk, frozenset())
             if _sees_whole_org(user):
                 cache.append(pool)
             elif members or teams:

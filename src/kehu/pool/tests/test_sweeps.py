@@ -82,7 +82,8 @@ def test_escalating_reminders(org, make_lead, lead_pool):
 def test_reassign_on_expiry_through_hook(org, make_lead, lead_pool):
     lead_pool.on_expiry = "reassign"
     lead_pool.save()
-    services.reassigners.append(lambda obj, previous, actor: org.sales_a2)
+    saved = list(services.reassigners)  # the assignment app's hook stays registered after
+    services.reassigners[:] = [lambda obj, previous, actor: org.sales_a2]
     try:
         with clock.frozen(T0):
             lead = make_lead(lead_pool, grade="A")
@@ -90,7 +91,7 @@ def test_reassign_on_expiry_through_hook(org, make_lead, lead_pool):
         with clock.frozen(T0 + 25 * H):
             assert sweeps.reclaim_expired().done == 1
     finally:
-        services.reassigners.clear()
+        services.reassigners[:] = saved
     lead.refresh_from_db()
     assert lead.owner == org.sales_a2
     kinds = list(OwnershipEvent.objects.filter(lead=lead).values_list("kind", flat=True))
