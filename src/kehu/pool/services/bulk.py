@@ -18,9 +18,11 @@ import datetime as dt
 from collections import defaultdict
 
 from django.db import transaction
+from django.db.models import Case, Count, When
 from django.utils.translation import gettext as _
 
 from kehu.core import clock
+from kehu.core.bulk import insert_objects
 from kehu.core.errors import ServiceError
 from kehu.messaging import services as messaging
 from kehu.messaging.models import Notification
@@ -65,22 +67,74 @@ class _Pools:
         return self.settings[key]
 
 
+class _Holdings:
+    """``held_count`` for one batch: counted once, then kept up to date as people take leads,
+    so each person's (and each group's) check sees what the earlier ones took."""
+
+    def __init__(self, user_ids):
+        Lead = _lead_model()
+        self.by_user = dict.fromkeys(user_ids, 0)
+        self.by_user.update(
+            Lead.objects.filter(
+                owner_id__in=list(user_ids), status__in=[Lead.Status.ASSIGNED, Lead.Status.FOLLOWING]
+            )
+            .values_list("owner_id")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        self.taken: dict[int, int] = defaultdict(int)
+        self.groups: dict = {}
+        self.bases: dict = {}
+
+    def members(self, group) -> list[int]:
+        key = (group.kind, group.pk)
+        if key not in self.groups:
+            self.groups[key] = limits_mod.group_member_ids(group)
+        return self.groups[key]
+
+    def held(self, user_ids) -> int:
+        if len(user_ids) == 1 and user_ids[0] in self.by_user:
+            return self.by_user[user_ids[0]]
+        key = frozenset(user_ids)
+        if key not in self.bases:
+            # Counted before this batch's leads change hands (one UPDATE at the end).
+            self.bases[key] = limits_mod.held_count(user_ids, Target.LEAD)
+        return self.bases[key] + sum(self.taken[u] for u in key)
+
+    def took(self, user_id, n) -> None:
+        self.by_user[user_id] += n
+        self.taken[user_id] += n
+
+
 def _tenures(lead_ids) -> dict[int, Tenure]:
     existing = {t.lead_id: t for t in Tenure.objects.filter(lead_id__in=lead_ids)}
-    missing = [Tenure(lead_id=pk) for pk in lead_ids if pk not in existing]
-    if missing:
-        Tenure.objects.bulk_create(missing, batch_size=1000)
-        existing.update(
-            {t.lead_id: t for t in Tenure.objects.filter(lead_id__in=[t.lead_id for t in missing])}
-        )
-    return existing
+    return {pk: existing.get(pk) or Tenure(lead_id=pk) for pk in lead_ids}
+
+
+def _save_tenures(tenures, fields):
+    tenures = list(tenures)
+    new = [t for t in tenures if t.pk is None]
+    old = [t for t in tenures if t.pk is not None]
+    if new:
+        insert_objects(new)
+    if old:
+        Tenure.objects.bulk_update(old, fields, batch_size=1000)
+
+
+_URL = []
+
+
+def _url(lead):
+    if not _URL:
+        _URL.append(record_url(type(lead)(pk=999999937)).replace("999999937", "{}"))
+    return _URL[0].format(lead.pk)
 
 
 def _store_notices(notices: list[Notification]) -> None:
     if not notices:
         return
-    created = Notification.objects.bulk_create(notices, batch_size=1000)
-    if messaging.CHANNELS and created and created[0].pk is not None:
+    created = insert_objects(notices)
+    if messaging.CHANNELS and created:
         transaction.on_commit(lambda: messaging._deliver(created))
 
 
@@ -113,32 +167,59 @@ def assign_many(items, *, actor=None):
             continue
         by_user[item[1].pk].append(item)
     taken = []
-    for user_id in sorted(by_user):  # one lock order for everyone: no deadlocks
-        mine = by_user[user_id]
-        user = mine[0][1]
-        limits = limits_mod.lock_for(user, Target.LEAD)
-        refusal = limits_mod.check_limits(user, "assign", len(mine), limits)
-        if refusal is not None:
-            refused += [(item, refusal) for item in mine]
-            continue
-        ids = [item[0].pk for item in mine]
+    if by_user:
+        users = {uid: mine[0][1] for uid, mine in by_user.items()}
+        all_limits = limits_mod.limits_for_many(users.values(), Target.LEAD)
+        limits_mod.lock_many(users.values(), all_limits)
+        # All the batch's leads locked at once, in id order.
         open_ids = set(
             Lead.objects.select_for_update()
-            .filter(pk__in=ids, owner__isnull=True, archived_at__isnull=True)
+            .filter(
+                pk__in=sorted(item[0].pk for mine in by_user.values() for item in mine),
+                owner__isnull=True,
+                archived_at__isnull=True,
+            )
             .exclude(status__in=[Lead.Status.CONVERTED, Lead.Status.INVALID])
+            .order_by("pk")
             .values_list("pk", flat=True)
         )
-        Lead.objects.filter(pk__in=open_ids, owner__isnull=True).update(
-            owner=user, status=Lead.Status.ASSIGNED, updated_at=now
-        )
-        for item in mine:
-            if item[0].pk in open_ids:
-                item[0].owner, item[0].status, item[0].updated_at = user, Lead.Status.ASSIGNED, now
-                taken.append(item)
-            else:
-                refused.append(
-                    (item, Refusal("already_claimed", _("Someone else has already taken this record.")))
-                )
+        holdings = _Holdings(list(users))
+        owners: dict[int, list[int]] = {}
+        for user_id in sorted(by_user):  # the order the checks ran in one by one
+            mine, user = by_user[user_id], users[user_id]
+            refusal = limits_mod.check_limits(
+                user,
+                "assign",
+                len(mine),
+                all_limits[user_id],
+                held_of=holdings.held,
+                members_of=holdings.members,
+            )
+            if refusal is not None:
+                refused += [(item, refusal) for item in mine]
+                continue
+            ids = [item[0].pk for item in mine if item[0].pk in open_ids]
+            open_ids.difference_update(ids)  # the same lead twice in a batch: the first one wins
+            owners[user_id] = ids
+            holdings.took(user_id, len(set(ids)))
+            for item in mine:
+                if item[0].pk in ids:
+                    item[0].owner, item[0].status, item[0].updated_at = user, Lead.Status.ASSIGNED, now
+                    taken.append(item)
+                else:
+                    refused.append(
+                        (item, Refusal("already_claimed", _("Someone else has already taken this record.")))
+                    )
+        owners = {uid: ids for uid, ids in owners.items() if ids}
+        if owners:
+            # One statement for the batch: owner by an IN list per person.
+            Lead.objects.filter(
+                pk__in=[pk for ids in owners.values() for pk in ids], owner__isnull=True
+            ).update(
+                owner_id=Case(*(When(pk__in=ids, then=uid) for uid, ids in owners.items())),
+                status=Lead.Status.ASSIGNED,
+                updated_at=now,
+            )
     if not taken:
         return events, refused
     pools = _Pools()
@@ -187,12 +268,12 @@ def assign_many(items, *, actor=None):
                         "target": Target.LEAD,
                         "id": lead.pk,
                     },
-                    url=record_url(lead),
+                    url=_url(lead),
                     created_at=now,
                 )
             )
-    Tenure.objects.bulk_update(list(tenures.values()), TENURE_OWNED, batch_size=1000)
-    events += OwnershipEvent.objects.bulk_create(new_events, batch_size=1000)
+    _save_tenures(tenures.values(), TENURE_OWNED)
+    events += insert_objects(new_events)
     _store_notices(notices)
     return events, refused
 
@@ -251,14 +332,14 @@ def send_many_to_pool(items, *, actor=None) -> list[OwnershipEvent]:
                     kind=ENTERED_POOL,
                     level=LEVEL[setting],
                     data=data_,
-                    url=record_url(lead),
+                    url=_url(lead),
                     created_at=now,
                 )
                 for u in audiences.of(pool, lead)
                 if not actor or u.pk != getattr(actor, "pk", None)
             ]
-    Tenure.objects.bulk_update(list(tenures.values()), TENURE_POOLED, batch_size=1000)
-    events = OwnershipEvent.objects.bulk_create(new_events, batch_size=1000)
+    _save_tenures(tenures.values(), TENURE_POOLED)
+    events = insert_objects(new_events)
     _store_notices(notices)
     return events
 
