@@ -22,7 +22,7 @@ from django.db.models import Case, Count, When
 from django.utils.translation import gettext as _
 
 from kehu.core import clock
-from kehu.core.bulk import insert_objects
+from kehu.core.bulk import insert_objects, insert_rows
 from kehu.core.errors import ServiceError
 from kehu.messaging import services as messaging
 from kehu.messaging.models import Notification
@@ -130,12 +130,19 @@ def _url(lead):
     return _URL[0].format(lead.pk)
 
 
-def _store_notices(notices: list[Notification]) -> None:
+NOTICE_FIELDS = ("recipient_id", "kind", "level", "data", "url", "created_at", "dedupe_key")
+
+
+def _store_notices(notices: list[tuple]) -> None:
+    """Notices as (recipient_id, kind, level, data, url, created_at) rows; model instances are
+    built only when a delivery channel needs them."""
     if not notices:
         return
-    created = insert_objects(notices)
-    if messaging.CHANNELS and created:
+    if messaging.CHANNELS:
+        created = insert_objects([Notification(**dict(zip(NOTICE_FIELDS, n, strict=False))) for n in notices])
         transaction.on_commit(lambda: messaging._deliver(created))
+    else:
+        insert_rows(Notification, NOTICE_FIELDS, ((*n, "") for n in notices))
 
 
 @transaction.atomic
@@ -257,19 +264,19 @@ def assign_many(items, *, actor=None):
         setting = pools.notify(pool, lead.grade or "")
         if setting in LEVEL:
             notices.append(
-                Notification(
-                    recipient_id=user.pk,
-                    kind=ASSIGNED,
-                    level=LEVEL[setting],
-                    data={
+                (
+                    user.pk,
+                    ASSIGNED,
+                    LEVEL[setting],
+                    {
                         "record": str(lead),
                         "grade": lead.grade or "—",
                         "reason": reason or (str(rule) if rule is not None else "—"),
                         "target": Target.LEAD,
                         "id": lead.pk,
                     },
-                    url=_url(lead),
-                    created_at=now,
+                    _url(lead),
+                    now,
                 )
             )
     _save_tenures(tenures.values(), TENURE_OWNED)
@@ -326,15 +333,9 @@ def send_many_to_pool(items, *, actor=None) -> list[OwnershipEvent]:
                 "target": "lead",
                 "id": lead.pk,
             }
+            url = _url(lead)
             notices += [
-                Notification(
-                    recipient_id=u.pk,
-                    kind=ENTERED_POOL,
-                    level=LEVEL[setting],
-                    data=data_,
-                    url=_url(lead),
-                    created_at=now,
-                )
+                (u.pk, ENTERED_POOL, LEVEL[setting], data_, url, now)
                 for u in audiences.of(pool, lead)
                 if not actor or u.pk != getattr(actor, "pk", None)
             ]
