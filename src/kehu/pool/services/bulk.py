@@ -158,7 +158,14 @@ def _store_notices(notices: list[tuple]) -> None:
     if not notices:
         return
     if messaging.CHANNELS:
-        created = insert_objects([Notification(**dict(zip(NOTICE_FIELDS, n, strict=False))) for n in notices])
+        # Positional construction (all concrete fields in order) skips __init__'s kwargs handling.
+        attnames = [f.attname for f in Notification._meta.concrete_fields]
+        created = insert_objects(
+            [
+                Notification(*map(dict(zip(NOTICE_FIELDS, (*n, ""), strict=True)).get, attnames))
+                for n in notices
+            ]
+        )
         transaction.on_commit(lambda: messaging._deliver(created))
     else:
         insert_rows(Notification, NOTICE_FIELDS, ((*n, "") for n in notices))
