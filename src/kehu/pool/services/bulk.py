@@ -31,7 +31,7 @@ from ..models import OwnershipEvent, Pool, Target, Tenure
 from . import limits as limits_mod
 from .limits import Refusal
 from .notify import ASSIGNED, ENTERED_POOL, LEVEL, Audiences, notify_setting, record_url
-from .ownership import REASON_MAX, _earliest, _lead_model, default_pool, policy_for
+from .ownership import REASON_MAX, _earliest, _lead_model, policy_for
 
 Kind = OwnershipEvent.Kind
 TENURE_OWNED = ["pool", "owner", "since", "followed_up_at", "hold_until", "follow_up_due", "convert_due"]
@@ -45,14 +45,31 @@ class _Pools:
 
     def __init__(self):
         self.by_region: dict = {}
+        self.pools: list[Pool] | None = None
+        self.regions: dict = {}
         self.policies: dict = {}
         self.settings: dict = {}
 
     def default_for(self, lead) -> Pool | None:
         key = (lead.city_id, lead.province_id)
         if key not in self.by_region:
-            self.by_region[key] = default_pool(Target.LEAD, lead)
+            self.by_region[key] = self._default_pool(key)
         return self.by_region[key]
+
+    def _default_pool(self, region_ids) -> Pool | None:
+        """``default_pool(Target.LEAD, lead)`` from the active lead pools read once per batch."""
+        if self.pools is None:
+            self.pools = list(Pool.objects.filter(kind=Target.LEAD, active=True).order_by("order", "pk"))
+            self.regions = defaultdict(set)
+            for pool_id, region_id in Pool.regions.through.objects.filter(
+                pool_id__in=[p.pk for p in self.pools]
+            ).values_list("pool_id", "region_id"):
+                self.regions[pool_id].add(region_id)
+        wanted = {rid for rid in region_ids if rid}
+        for pool in self.pools:
+            if wanted & self.regions[pool.pk]:
+                return pool
+        return next((p for p in self.pools if p.is_default), None) or next(iter(self.pools), None)
 
     def policy(self, pool, grade):
         key = (getattr(pool, "pk", None), grade or "")

@@ -96,3 +96,27 @@ def test_batch_rows_get_real_ids_and_reach_delivery_channels(
     services.release(org.sales_a1, leads[0], "no answer")
     assert OwnershipEvent.objects.filter(kind="release").get().pk > events[-1].pk
     assert Tenure.objects.get(lead=leads[0]).pk is not None
+
+
+def test_batch_default_pool_matches_default_pool(org, make_lead, lead_pool):
+    from kehu.core.models import Region
+    from kehu.pool.models import Pool, Target
+    from kehu.pool.services.bulk import _Pools
+    from kehu.pool.services.ownership import default_pool
+
+    province, other = Region.objects.filter(level=1)[:2]
+    city = Region.objects.filter(level=2, parent=province).first()
+    late = Pool.objects.create(name="省池", kind=Target.LEAD, order=5)
+    late.regions.add(province)
+    early = Pool.objects.create(name="市池", kind=Target.LEAD, order=1)
+    early.regions.add(city)
+    Pool.objects.create(name="停用", kind=Target.LEAD, order=0, active=False).regions.add(province)
+    leads = [
+        make_lead(province=province, city=city),  # both match: the lower order wins
+        make_lead(province=province),
+        make_lead(province=other),  # no match: the default pool
+        make_lead(),
+    ]
+    pools = _Pools()
+    assert [pools.default_for(lead) for lead in leads] == [default_pool(Target.LEAD, lead) for lead in leads]
+    assert [pools.default_for(lead) for lead in leads] == [early, late, lead_pool, lead_pool]
