@@ -122,10 +122,11 @@ def insert_objects(objs: list[models.Model]) -> list[models.Model]:
         return objs
     model = type(objs[0])
     fields = list(model._meta.concrete_fields)
-    pk = model._meta.pk
+    pk = model._meta.pk.attname
+    alias = connection.alias  # the proxy's attribute lookup is not free per object
     for obj, new_id in zip(objs, allocate_ids(model, len(objs)), strict=True):
-        setattr(obj, pk.attname, new_id)
+        setattr(obj, pk, new_id)
         obj._state.adding = False
-        obj._state.db = connection.alias
+        obj._state.db = alias
     insert_rows(model, [f.attname for f in fields], [[getattr(o, f.attname) for f in fields] for o in objs])
     return objs
