@@ -173,7 +173,7 @@ def build(n_leads: int, seed: int = 1) -> None:
             "id", "channel_id", "kind", "name", "company", "province_id", "city_id", "industry_id",
             "company_size", "demand_type_id", "urgency", "score", "grade", "status", "created_at",
             "updated_at", "title", "phone", "phone_key", "email", "wechat", "id_number", "credit_code",
-            "address", "notes", "extra", "intake", "intake_key",
+            "address", "notes", "extra", "intake", "intake_key", "company_key",
         )  # fmt: skip
 
         def rows():
@@ -187,7 +187,7 @@ def build(n_leads: int, seed: int = 1) -> None:
                     rng.choice(["", "micro", "small", "medium", "large"]),
                     rng.choice(demand_types) if demand_types and rng.random() < 0.8 else None,
                     rng.choice(["", "high", "medium", "low"]), rng.randint(0, 100), rng.choice("AABBBCC"),
-                    "new", at, at, "", "", "", "", "", "", "", "", "", {}, "bench", "",
+                    "new", at, at, "", "", "", "", "", "", "", "", "", {}, "bench", "", f"基准公司{i}",
                 )  # fmt: skip
 
         insert_rows(Lead, fields, rows())
@@ -200,6 +200,7 @@ def main():
     parser.add_argument("--batch", type=int, default=1000)
     parser.add_argument("--fresh", action="store_true", help="delete the SQLite database first")
     parser.add_argument("--skip-route", action="store_true")
+    parser.add_argument("--skip-simulation", action="store_true")
     parser.add_argument("--progress", action="store_true", help="print the rate after each batch")
     args = parser.parse_args()
 
@@ -258,6 +259,8 @@ def main():
             f"events: {dict(events)}; people with leads: {len(owners)}; max {max(owners.values(), default=0)}"
         )
 
+    if args.skip_simulation:
+        return
     draft = RuleSet.objects.filter(name="基准草案").first()
     if draft is None:
         from kehu.accounts.models import User

@@ -131,9 +131,10 @@ def open_counts(ids: list[int]) -> dict[int, int]:
 class DbCapacityLoader:
     """(remaining, [(group key, group remaining)]) per person from the pool's limits.
 
-    Holdings are counted for all candidates in one query, people read in one query, and each
-    team or department cap computed once per batch; only the pool's ``limits_for`` (its
-    precedence of person, team, department and default rows) runs per person.
+    Holdings are counted for all candidates in one query, people read in one query, their
+    limits resolved with the pool's ``limits_for_many`` (its precedence of person, team,
+    department and default rows) in a few queries, and each team or department cap computed
+    once per batch.
     """
 
     def __init__(self, candidate_ids=()):
@@ -141,20 +142,25 @@ class DbCapacityLoader:
         self.held: dict[int, int] | None = None
         self.users: dict[int, User] = {}
         self.groups: dict[str, int | None] = {}
+        self.limits: dict = {}
 
     def _preload(self, person_id: int) -> None:
+        from kehu.pool.models import Target
+        from kehu.pool.services.limits import limits_for_many
+
         ids = self.ids | {person_id}
         self.held = open_counts(list(ids))
         self.users = {u.pk: u for u in User.objects.filter(pk__in=ids)}
+        self.limits = limits_for_many(self.users.values(), Target.LEAD)
 
     def __call__(self, person_id: int):
         from kehu.pool.models import Target
-        from kehu.pool.services import held_count, limits_for
+        from kehu.pool.services import held_count
         from kehu.pool.services.limits import group_member_ids
 
         if self.held is None or person_id not in self.users:
             self._preload(person_id)
-        limits = limits_for(self.users[person_id], Target.LEAD)
+        limits = self.limits[person_id]
         remaining = None if limits.held is None else limits.held - self.held.get(person_id, 0)
         groups = []
         for group in limits.groups:

@@ -17,10 +17,12 @@ through ``assign`` one by one.
 import datetime as dt
 from collections import defaultdict
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from kehu.core import clock
+from kehu.core.bulk import insert_objects, insert_rows
 from kehu.core.errors import ServiceError
 from kehu.messaging import services as messaging
 from kehu.messaging.models import Notification
@@ -29,7 +31,7 @@ from ..models import OwnershipEvent, Pool, Target, Tenure
 from . import limits as limits_mod
 from .limits import Refusal
 from .notify import ASSIGNED, ENTERED_POOL, LEVEL, Audiences, notify_setting, record_url
-from .ownership import REASON_MAX, _earliest, _lead_model, default_pool, policy_for
+from .ownership import REASON_MAX, _earliest, _lead_model, policy_for
 
 Kind = OwnershipEvent.Kind
 TENURE_OWNED = ["pool", "owner", "since", "followed_up_at", "hold_until", "follow_up_due", "convert_due"]
@@ -43,14 +45,31 @@ class _Pools:
 
     def __init__(self):
         self.by_region: dict = {}
+        self.pools: list[Pool] | None = None
+        self.regions: dict = {}
         self.policies: dict = {}
         self.settings: dict = {}
 
     def default_for(self, lead) -> Pool | None:
         key = (lead.city_id, lead.province_id)
         if key not in self.by_region:
-            self.by_region[key] = default_pool(Target.LEAD, lead)
+            self.by_region[key] = self._default_pool(key)
         return self.by_region[key]
+
+    def _default_pool(self, region_ids) -> Pool | None:
+        """``default_pool(Target.LEAD, lead)`` from the active lead pools read once per batch."""
+        if self.pools is None:
+            self.pools = list(Pool.objects.filter(kind=Target.LEAD, active=True).order_by("order", "pk"))
+            self.regions = defaultdict(set)
+            for pool_id, region_id in Pool.regions.through.objects.filter(
+                pool_id__in=[p.pk for p in self.pools]
+            ).values_list("pool_id", "region_id"):
+                self.regions[pool_id].add(region_id)
+        wanted = {rid for rid in region_ids if rid}
+        for pool in self.pools:
+            if wanted & self.regions[pool.pk]:
+                return pool
+        return next((p for p in self.pools if p.is_default), None) or next(iter(self.pools), None)
 
     def policy(self, pool, grade):
         key = (getattr(pool, "pk", None), grade or "")
@@ -65,23 +84,132 @@ class _Pools:
         return self.settings[key]
 
 
-def _tenures(lead_ids) -> dict[int, Tenure]:
-    existing = {t.lead_id: t for t in Tenure.objects.filter(lead_id__in=lead_ids)}
-    missing = [Tenure(lead_id=pk) for pk in lead_ids if pk not in existing]
-    if missing:
-        Tenure.objects.bulk_create(missing, batch_size=1000)
-        existing.update(
-            {t.lead_id: t for t in Tenure.objects.filter(lead_id__in=[t.lead_id for t in missing])}
+class _Holdings:
+    """``held_count`` for one batch: counted once, then kept up to date as people take leads,
+    so each person's (and each group's) check sees what the earlier ones took."""
+
+    def __init__(self, user_ids):
+        Lead = _lead_model()
+        self.by_user = dict.fromkeys(user_ids, 0)
+        self.by_user.update(
+            Lead.objects.filter(
+                owner_id__in=list(user_ids), status__in=[Lead.Status.ASSIGNED, Lead.Status.FOLLOWING]
+            )
+            .values_list("owner_id")
+            .annotate(n=Count("id"))
+            .order_by()
         )
-    return existing
+        self.taken: dict[int, int] = defaultdict(int)
+        self.groups: dict = {}
+        self.bases: dict = {}
+
+    def members(self, group) -> list[int]:
+        key = (group.kind, group.pk)
+        if key not in self.groups:
+            self.groups[key] = limits_mod.group_member_ids(group)
+        return self.groups[key]
+
+    def held(self, user_ids) -> int:
+        if len(user_ids) == 1 and user_ids[0] in self.by_user:
+            return self.by_user[user_ids[0]]
+        key = frozenset(user_ids)
+        if key not in self.bases:
+            # Counted before this batch's leads change hands (one UPDATE at the end).
+            self.bases[key] = limits_mod.held_count(user_ids, Target.LEAD)
+        return self.bases[key] + sum(self.taken[u] for u in key)
+
+    def took(self, user_id, n) -> None:
+        self.by_user[user_id] += n
+        self.taken[user_id] += n
 
 
-def _store_notices(notices: list[Notification]) -> None:
+def _among(qs, field: str, ids):
+    """``qs.filter(<field>__in=ids)``; on PostgreSQL as ``= ANY(%s)`` with one array parameter,
+    which saves compiling and binding thousands of parameters per batch."""
+    ids = list(ids)
+    if connection.vendor != "postgresql":
+        return qs.filter(**{f"{field}__in": ids})
+    meta = qs.model._meta
+    column = meta.pk.column if field == "pk" else meta.get_field(field).column
+    qn = connection.ops.quote_name
+    return qs.extra(where=[f"{qn(meta.db_table)}.{qn(column)} = ANY(%s)"], params=[ids])  # noqa: S610 - names from model meta
+
+
+def _set_owners(Lead, pairs, now) -> None:
+    """Leads' owners from (lead id, owner id) pairs, status assigned: one set-based
+    UPDATE … FROM (VALUES …) per 2,000 leads on SQLite (≥ 3.33), FROM unnest(arrays) on PostgreSQL."""
+    meta = Lead._meta
+    qn = connection.ops.quote_name
+    table = qn(meta.db_table)
+    owner, status, updated, pk = (qn(c) for c in ("owner_id", "status", "updated_at", meta.pk.column))
+    updated_at = meta.get_field("updated_at").get_db_prep_value(now, connection)
+    if connection.vendor == "postgresql" and pairs:
+        # Two array parameters instead of two per lead.
+        sql = (
+            f"UPDATE {table} SET {owner} = v.column2, {status} = %s, {updated} = %s"  # noqa: S608 - model meta
+            " FROM unnest(%s::bigint[], %s::bigint[]) AS v(column1, column2)"
+            f" WHERE {table}.{pk} = v.column1 AND {table}.{owner} IS NULL"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                sql, [Lead.Status.ASSIGNED, updated_at, [p[0] for p in pairs], [p[1] for p in pairs]]
+            )
+        return
+    for i in range(0, len(pairs), 2000):
+        chunk = pairs[i : i + 2000]
+        values = ", ".join(["(%s, %s)"] * len(chunk))
+        sql = (
+            f"UPDATE {table} SET {owner} = v.column2, {status} = %s, {updated} = %s"  # noqa: S608 - model meta
+            f" FROM (VALUES {values}) AS v WHERE {table}.{pk} = v.column1 AND {table}.{owner} IS NULL"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [Lead.Status.ASSIGNED, updated_at, *(x for pair in chunk for x in pair)])
+
+
+def _tenures(lead_ids) -> dict[int, Tenure]:
+    existing = {t.lead_id: t for t in _among(Tenure.objects.all(), "lead_id", lead_ids)}
+    return {pk: existing.get(pk) or Tenure(lead_id=pk) for pk in lead_ids}
+
+
+def _save_tenures(tenures, fields):
+    tenures = list(tenures)
+    new = [t for t in tenures if t.pk is None]
+    old = [t for t in tenures if t.pk is not None]
+    if new:
+        insert_objects(new)
+    if old:
+        Tenure.objects.bulk_update(old, fields, batch_size=1000)
+
+
+_URL = []
+
+
+def _url(lead):
+    if not _URL:
+        _URL.append(record_url(type(lead)(pk=999999937)).replace("999999937", "{}"))
+    return _URL[0].format(lead.pk)
+
+
+NOTICE_FIELDS = ("recipient_id", "kind", "level", "data", "url", "created_at", "dedupe_key")
+
+
+def _store_notices(notices: list[tuple]) -> None:
+    """Notices as (recipient_id, kind, level, data, url, created_at) rows; model instances are
+    built only when a delivery channel needs them."""
     if not notices:
         return
-    created = Notification.objects.bulk_create(notices, batch_size=1000)
-    if messaging.CHANNELS and created and created[0].pk is not None:
+    if messaging.CHANNELS:
+        # Positional construction (all concrete fields in order) skips __init__'s kwargs handling.
+        attnames = [f.attname for f in Notification._meta.concrete_fields]
+        created = insert_objects(
+            [
+                Notification(*map(dict(zip(NOTICE_FIELDS, (*n, ""), strict=True)).get, attnames))
+                for n in notices
+            ]
+        )
         transaction.on_commit(lambda: messaging._deliver(created))
+    else:
+        insert_rows(Notification, NOTICE_FIELDS, ((*n, "") for n in notices))
 
 
 @transaction.atomic
@@ -95,8 +223,8 @@ def assign_many(items, *, actor=None):
     refused: list = []
     events: list = []
     with_history = set(
-        OwnershipEvent.objects.filter(
-            lead_id__in=[i[0].pk for i in items], from_user__isnull=False
+        _among(
+            OwnershipEvent.objects.filter(from_user__isnull=False), "lead_id", [i[0].pk for i in items]
         ).values_list("lead_id", flat=True)
     )
     by_user: dict[int, list] = defaultdict(list)
@@ -113,32 +241,49 @@ def assign_many(items, *, actor=None):
             continue
         by_user[item[1].pk].append(item)
     taken = []
-    for user_id in sorted(by_user):  # one lock order for everyone: no deadlocks
-        mine = by_user[user_id]
-        user = mine[0][1]
-        limits = limits_mod.lock_for(user, Target.LEAD)
-        refusal = limits_mod.check_limits(user, "assign", len(mine), limits)
-        if refusal is not None:
-            refused += [(item, refusal) for item in mine]
-            continue
-        ids = [item[0].pk for item in mine]
+    if by_user:
+        users = {uid: mine[0][1] for uid, mine in by_user.items()}
+        all_limits = limits_mod.limits_for_many(users.values(), Target.LEAD)
+        limits_mod.lock_many(users.values(), all_limits)
+        # All the batch's leads locked at once, in id order.
         open_ids = set(
-            Lead.objects.select_for_update()
-            .filter(pk__in=ids, owner__isnull=True, archived_at__isnull=True)
+            _among(
+                Lead.objects.select_for_update().filter(owner__isnull=True, archived_at__isnull=True),
+                "pk",
+                sorted(item[0].pk for mine in by_user.values() for item in mine),
+            )
             .exclude(status__in=[Lead.Status.CONVERTED, Lead.Status.INVALID])
+            .order_by("pk")
             .values_list("pk", flat=True)
         )
-        Lead.objects.filter(pk__in=open_ids, owner__isnull=True).update(
-            owner=user, status=Lead.Status.ASSIGNED, updated_at=now
-        )
-        for item in mine:
-            if item[0].pk in open_ids:
-                item[0].owner, item[0].status, item[0].updated_at = user, Lead.Status.ASSIGNED, now
-                taken.append(item)
-            else:
-                refused.append(
-                    (item, Refusal("already_claimed", _("Someone else has already taken this record.")))
-                )
+        holdings = _Holdings(list(users))
+        owners: dict[int, list[int]] = {}
+        for user_id in sorted(by_user):  # the order the checks ran in one by one
+            mine, user = by_user[user_id], users[user_id]
+            refusal = limits_mod.check_limits(
+                user,
+                "assign",
+                len(mine),
+                all_limits[user_id],
+                held_of=holdings.held,
+                members_of=holdings.members,
+            )
+            if refusal is not None:
+                refused += [(item, refusal) for item in mine]
+                continue
+            ids = [item[0].pk for item in mine if item[0].pk in open_ids]
+            open_ids.difference_update(ids)  # the same lead twice in a batch: the first one wins
+            owners[user_id] = ids
+            holdings.took(user_id, len(set(ids)))
+            for item in mine:
+                if item[0].pk in ids:
+                    item[0].owner, item[0].status, item[0].updated_at = user, Lead.Status.ASSIGNED, now
+                    taken.append(item)
+                else:
+                    refused.append(
+                        (item, Refusal("already_claimed", _("Someone else has already taken this record.")))
+                    )
+        _set_owners(Lead, [(pk, uid) for uid, ids in owners.items() for pk in dict.fromkeys(ids)], now)
     if not taken:
         return events, refused
     pools = _Pools()
@@ -176,23 +321,23 @@ def assign_many(items, *, actor=None):
         setting = pools.notify(pool, lead.grade or "")
         if setting in LEVEL:
             notices.append(
-                Notification(
-                    recipient_id=user.pk,
-                    kind=ASSIGNED,
-                    level=LEVEL[setting],
-                    data={
+                (
+                    user.pk,
+                    ASSIGNED,
+                    LEVEL[setting],
+                    {
                         "record": str(lead),
                         "grade": lead.grade or "—",
                         "reason": reason or (str(rule) if rule is not None else "—"),
                         "target": Target.LEAD,
                         "id": lead.pk,
                     },
-                    url=record_url(lead),
-                    created_at=now,
+                    _url(lead),
+                    now,
                 )
             )
-    Tenure.objects.bulk_update(list(tenures.values()), TENURE_OWNED, batch_size=1000)
-    events += OwnershipEvent.objects.bulk_create(new_events, batch_size=1000)
+    _save_tenures(tenures.values(), TENURE_OWNED)
+    events += insert_objects(new_events)
     _store_notices(notices)
     return events, refused
 
@@ -206,13 +351,12 @@ def send_many_to_pool(items, *, actor=None) -> list[OwnershipEvent]:
     items = [(*item, None)[:4] if len(item) == 3 else tuple(item) for item in items]
     ids = [item[0].pk for item in items]
     eligible = set(
-        Lead.objects.select_for_update()
-        .filter(pk__in=ids, owner__isnull=True)
+        _among(Lead.objects.select_for_update().filter(owner__isnull=True), "pk", ids)
         .exclude(status__in=[Lead.Status.CONVERTED, Lead.Status.INVALID])
         .values_list("pk", flat=True)
     )
     items = [item for item in items if item[0].pk in eligible]
-    Lead.objects.filter(pk__in=eligible).update(status=Lead.Status.IN_POOL, updated_at=now)
+    _among(Lead.objects.all(), "pk", eligible).update(status=Lead.Status.IN_POOL, updated_at=now)
     tenures = _tenures(list(eligible))
     audiences = Audiences()
     new_events, notices = [], []
@@ -245,20 +389,14 @@ def send_many_to_pool(items, *, actor=None) -> list[OwnershipEvent]:
                 "target": "lead",
                 "id": lead.pk,
             }
+            url = _url(lead)
             notices += [
-                Notification(
-                    recipient_id=u.pk,
-                    kind=ENTERED_POOL,
-                    level=LEVEL[setting],
-                    data=data_,
-                    url=record_url(lead),
-                    created_at=now,
-                )
+                (u.pk, ENTERED_POOL, LEVEL[setting], data_, url, now)
                 for u in audiences.of(pool, lead)
                 if not actor or u.pk != getattr(actor, "pk", None)
             ]
-    Tenure.objects.bulk_update(list(tenures.values()), TENURE_POOLED, batch_size=1000)
-    events = OwnershipEvent.objects.bulk_create(new_events, batch_size=1000)
+    _save_tenures(tenures.values(), TENURE_POOLED)
+    events = insert_objects(new_events)
     _store_notices(notices)
     return events
 

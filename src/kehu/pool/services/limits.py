@@ -66,9 +66,10 @@ def day_start(at: dt.datetime | None = None) -> dt.datetime:
     return local.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
-def _department_chain(department_id: int | None) -> list[int]:
+def _department_chain(department_id: int | None, parents: dict | None = None) -> list[int]:
     """The department and its parents, nearest first."""
-    parents = dict(Department.objects.values_list("pk", "parent_id"))
+    if parents is None:
+        parents = dict(Department.objects.values_list("pk", "parent_id"))
     chain = []
     while department_id is not None and department_id not in chain:
         chain.append(department_id)
@@ -82,10 +83,46 @@ def limits_for(user: User, target: str = Target.LEAD) -> Limits:
     rows = list(Limit.objects.filter(target=target))
     if not rows:
         return Limits()
-    chain = _department_chain(user.department_id)
     from .visibility import _user_team_ids
 
-    team_ids = _user_team_ids(user)
+    return _resolve(user, rows, _department_chain(user.department_id), _user_team_ids(user), None)
+
+
+def limits_for_many(users, target: str = Target.LEAD) -> dict[int, Limits]:
+    """``limits_for`` for many people at once ({user pk: Limits}) in a few queries, for batches."""
+    users = list(users)
+    rows = list(Limit.objects.filter(target=target))
+    if not rows:
+        return {u.pk: Limits() for u in users}
+    parents = dict(Department.objects.values_list("pk", "parent_id"))
+    teams: dict[int, set[int]] = {u.pk: set() for u in users}
+    for user_id, team_id in User.teams.through.objects.filter(user_id__in=list(teams)).values_list(
+        "user_id", "team_id"
+    ):
+        teams[user_id].add(team_id)
+    names: dict = {}
+    if any(r.user_id is None and (r.team_id or r.department_id) for r in rows):
+        team_ids = {r.team_id for r in rows if r.team_id}
+        dept_ids = {r.department_id for r in rows if r.department_id}
+        names.update(
+            {
+                ("team", pk): name
+                for pk, name in Team.objects.filter(pk__in=team_ids).values_list("pk", "name")
+            }
+        )
+        names.update(
+            {
+                ("department", pk): name
+                for pk, name in Department.objects.filter(pk__in=dept_ids).values_list("pk", "name")
+            }
+        )
+    return {
+        u.pk: _resolve(u, rows, _department_chain(u.department_id, parents), teams[u.pk], names)
+        for u in users
+    }
+
+
+def _resolve(user, rows, chain, team_ids, names) -> Limits:
     by_user = [r for r in rows if r.user_id == user.pk]
     by_team = [r for r in rows if r.user_id is None and r.team_id in team_ids]
     by_dept = sorted(
@@ -100,18 +137,19 @@ def limits_for(user: User, target: str = Target.LEAD) -> Limits:
             if values:
                 setattr(out, name, min(values))  # several teams: the strictest
                 break
-    names = {}
-    if by_team:
-        names.update(
-            {("team", t.pk): t.name for t in Team.objects.filter(pk__in=[r.team_id for r in by_team])}
-        )
-    if by_dept:
-        names.update(
-            {
-                ("department", d.pk): d.name
-                for d in Department.objects.filter(pk__in=[r.department_id for r in by_dept])
-            }
-        )
+    if names is None:
+        names = {}
+        if by_team:
+            names.update(
+                {("team", t.pk): t.name for t in Team.objects.filter(pk__in=[r.team_id for r in by_team])}
+            )
+        if by_dept:
+            names.update(
+                {
+                    ("department", d.pk): d.name
+                    for d in Department.objects.filter(pk__in=[r.department_id for r in by_dept])
+                }
+            )
     for r in by_team + by_dept:
         if r.total_daily_claims is None and r.total_max_held is None:
             continue
@@ -161,9 +199,32 @@ def lock_for(user: User, target: str = Target.LEAD, limits: Limits | None = None
     return limits
 
 
-def check_limits(user: User, kind: str = "claim", n: int = 1, limits: Limits | None = None) -> Refusal | None:
-    """None when ``user`` may take ``n`` more records of ``kind``, else the Refusal (see module doc)."""
+def lock_many(users, limits: dict[int, Limits]) -> None:
+    """``lock_for`` for many people at once (a batch): all their rows, locked in key order."""
+    keys = sorted(
+        {f"u{u.pk}" for u in users} | {f"{g.kind[0]}{g.pk}" for lim in limits.values() for g in lim.groups}
+    )
+    LockRow.objects.bulk_create([LockRow(key=k) for k in keys], ignore_conflicts=True)
+    # SELECT … ORDER BY … FOR UPDATE takes the locks in that order: the same order as lock_for.
+    list(LockRow.objects.select_for_update().filter(key__in=keys).order_by("key").values_list("pk"))
+    LockRow.objects.filter(key__in=keys).update(touched=F("touched") + 1)
+
+
+def check_limits(
+    user: User,
+    kind: str = "claim",
+    n: int = 1,
+    limits: Limits | None = None,
+    *,
+    held_of=None,
+    members_of=None,
+) -> Refusal | None:
+    """None when ``user`` may take ``n`` more records of ``kind``, else the Refusal (see module doc).
+    ``held_of(user_ids)`` and ``members_of(group)`` replace ``held_count``/``group_member_ids``
+    (batches count once)."""
     target, claiming = KINDS[kind]
+    held_of = held_of or (lambda ids: held_count(ids, target))
+    members_of = members_of or group_member_ids
     if not user.is_active:
         return Refusal("inactive_user", _("%(user)s is no longer active.") % {"user": user})
     if user.on_leave:
@@ -180,7 +241,7 @@ def check_limits(user: User, kind: str = "claim", n: int = 1, limits: Limits | N
                 {"used": used, "limit": limits.daily},
             )
     if limits.held is not None:
-        held = held_count([user.pk], target)
+        held = held_of([user.pk])
         if held + n > limits.held:
             return Refusal(
                 "quota_exceeded",
@@ -191,7 +252,7 @@ def check_limits(user: User, kind: str = "claim", n: int = 1, limits: Limits | N
     for group in limits.groups:
         members = None
         if claiming and group.total_daily is not None:
-            members = group_member_ids(group)
+            members = members_of(group)
             used = claims_today(members, target)
             if used + n > group.total_daily:
                 return Refusal(
@@ -201,8 +262,8 @@ def check_limits(user: User, kind: str = "claim", n: int = 1, limits: Limits | N
                     {"used": used, "limit": group.total_daily},
                 )
         if group.total_held is not None:
-            members = members if members is not None else group_member_ids(group)
-            held = held_count(members, target)
+            members = members if members is not None else members_of(group)
+            held = held_of(members)
             if held + n > group.total_held:
                 return Refusal(
                     f"{group.kind}_quota_exceeded",

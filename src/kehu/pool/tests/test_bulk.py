@@ -69,3 +69,54 @@ def test_leads_arriving_owned_get_a_tenure_and_a_ledger_entry(org, make_lead, le
     assert list(OwnershipEvent.objects.filter(lead=mine).values_list("kind", "to_user")) == [
         ("assign", org.sales_a1.pk)
     ]
+
+
+def test_batch_rows_get_real_ids_and_reach_delivery_channels(
+    org, make_lead, lead_pool, django_capture_on_commit_callbacks
+):
+    from kehu.messaging import services as messaging
+
+    delivered = []
+    messaging.register_channel(delivered.extend)
+    try:
+        with clock.frozen(T0), django_capture_on_commit_callbacks(execute=True):
+            leads = [make_lead(grade="A") for _ in range(3)]
+            events, refused = services.assign_many([(lead, org.sales_a1, None, "rr", None) for lead in leads])
+    finally:
+        messaging.CHANNELS.remove(delivered.extend)
+    assert refused == []
+    assert [e.pk for e in events] == list(
+        OwnershipEvent.objects.filter(kind="assign").order_by("id").values_list("pk", flat=True)
+    )
+    stored = Notification.objects.filter(kind="pool_assigned").order_by("id")
+    assert [n.pk for n in delivered] == [n.pk for n in stored] and len(delivered) == 3
+    assert stored[0].data["id"] == leads[0].pk and stored[0].url.endswith(f"/{leads[0].pk}/")
+    assert stored[0].created_at == T0
+    # The ORM's next rows do not collide with the ids the batch took.
+    services.release(org.sales_a1, leads[0], "no answer")
+    assert OwnershipEvent.objects.filter(kind="release").get().pk > events[-1].pk
+    assert Tenure.objects.get(lead=leads[0]).pk is not None
+
+
+def test_batch_default_pool_matches_default_pool(org, make_lead, lead_pool):
+    from kehu.core.models import Region
+    from kehu.pool.models import Pool, Target
+    from kehu.pool.services.bulk import _Pools
+    from kehu.pool.services.ownership import default_pool
+
+    province, other = Region.objects.filter(level=1)[:2]
+    city = Region.objects.filter(level=2, parent=province).first()
+    late = Pool.objects.create(name="省池", kind=Target.LEAD, order=5)
+    late.regions.add(province)
+    early = Pool.objects.create(name="市池", kind=Target.LEAD, order=1)
+    early.regions.add(city)
+    Pool.objects.create(name="停用", kind=Target.LEAD, order=0, active=False).regions.add(province)
+    leads = [
+        make_lead(province=province, city=city),  # both match: the lower order wins
+        make_lead(province=province),
+        make_lead(province=other),  # no match: the default pool
+        make_lead(),
+    ]
+    pools = _Pools()
+    assert [pools.default_for(lead) for lead in leads] == [default_pool(Target.LEAD, lead) for lead in leads]
+    assert [pools.default_for(lead) for lead in leads] == [early, late, lead_pool, lead_pool]
