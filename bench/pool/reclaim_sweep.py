@@ -87,7 +87,7 @@ def main():
     lead_columns = [
         "id", "channel_id", "kind", "name", "company", "title", "phone", "phone_key", "email", "wechat",
         "id_number", "credit_code", "address", "company_size", "urgency", "notes", "extra", "score", "grade",
-        "status", "owner_id", "intake", "intake_key", "created_at", "updated_at",
+        "status", "owner_id", "intake", "intake_key", "created_at", "updated_at", "company_key",
     ]  # fmt: skip
     grades = ["A", "B", "C"]
     created = (now - dt.timedelta(days=20)).isoformat()
@@ -97,7 +97,7 @@ def main():
             owner = people[i % len(people)]
             yield (
                 i, channel.pk, "person", f"客户{i}", "", "", f"138{i:08d}", f"138{i:08d}", "", "", "", "",
-                "", "", "", "", "{}", 0, grades[i % 3], "following", owner, "bench", "", created, created,
+                "", "", "", "", "{}", 0, grades[i % 3], "following", owner, "bench", "", created, created, "",
             )  # fmt: skip
 
     def tenures():
