@@ -19,7 +19,7 @@ from kehu.core import clock
 from kehu.customers.models import Customer
 from kehu.demo import names
 from kehu.leads.models import Channel, ChannelCost, Lead
-from kehu.pool.models import OwnershipEvent, Pool, Target
+from kehu.pool.models import ClaimRefusal, OwnershipEvent, Pool, Target
 from kehu.sales.models import Contract, Order, Payment
 
 KEY = "analytics-demo"
@@ -118,6 +118,11 @@ def _one_lead(rng, n, channel, convert_rate, sales, pool, created, now, counts):
     OwnershipEvent.objects.create(
         kind=rng.choice(["claim", "assign"]), lead=lead, pool=pool, to_user=owner, actor=owner, at=gained
     )
+    if n % 23 == 0:  # now and then the owner hit a limit on an earlier attempt
+        code = "daily_limit" if n % 2 else "quota_exceeded"
+        ClaimRefusal.objects.create(
+            at=gained - dt.timedelta(minutes=20), user=owner, lead=lead, pool=pool, code=code
+        )
     first = gained + dt.timedelta(hours=rng.expovariate(1 / 10))
     if first < now and rng.random() < 0.85:
         FollowUp.objects.create(lead=lead, author=owner, content="电话沟通需求", at=first, created_at=first)

@@ -150,6 +150,7 @@ class PoolPersonRow(Schema):
     releases: int
     reclaims: int
     cooling_offs: int
+    quota_refusals: int = Field(description="Claims refused by a daily limit or a holding quota.")
     first_follow_up_hours: float | None
     followed_up: int
 
@@ -162,7 +163,7 @@ class PoolTotals(Schema):
     cooling_offs: int
     first_follow_up_hours: float | None
     followed_up: int
-    quota_refusals: int | None = Field(None, description="null: refused claims are not recorded.")
+    quota_refusals: int = Field(description="Claims refused by a daily limit or a holding quota.")
 
 
 class ReasonRow(Schema):
@@ -178,4 +179,3 @@ class PoolHealthOut(Schema):
     totals: PoolTotals
     people: list[PoolPersonRow]
     reclaim_reasons: list[ReasonRow]
-    quota_refusals_recorded: bool

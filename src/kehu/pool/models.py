@@ -326,6 +326,33 @@ class OwnershipEvent(models.Model):
         return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
 
 
+class ClaimRefusal(models.Model):
+    """A claim refused by a daily limit or a holding quota (kept for pool health: refused
+    claims change no owner, so the ownership ledger does not see them)."""
+
+    at = models.DateTimeField(_("when"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="+", db_index=False, verbose_name=_("who")
+    )
+    lead = models.ForeignKey("leads.Lead", models.CASCADE, null=True, blank=True, related_name="+")
+    customer = models.ForeignKey(
+        "customers.Customer", models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    pool = models.ForeignKey(
+        Pool, models.SET_NULL, null=True, blank=True, related_name="+", db_index=False, verbose_name=_("pool")
+    )
+    code = models.CharField(_("reason"), max_length=40)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("refused claim")
+        verbose_name_plural = _("refused claims")
+        indexes = [models.Index(fields=["user", "at"], name="claimrefusal_user_at")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.at:%Y-%m-%d %H:%M}"
+
+
 class LockRow(models.Model):
     """Rows locked by claims (one per person / team / department) so that the checks and the
     claim of one subject happen one at a time on PostgreSQL. SQLite runs write transactions

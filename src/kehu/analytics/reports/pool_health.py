@@ -5,15 +5,15 @@ concerned: claims and assignments to the person who received the lead, releases 
 reclaims to the person who lost it. Cooling-offs are the releases and reclaims in pools
 with a cooling-off period (the previous owner may not claim the lead back for a while).
 Time to first follow-up: from a claim or assignment to that person's first follow-up of
-the lead. Quota refusals are not recorded by the pool app (a refused claim writes
-nothing), so the report says so instead of showing a number.
+the lead. Quota refusals: claims refused by a daily limit or a holding quota (recorded by
+the pool app as ``ClaimRefusal``, since a refused claim changes no owner).
 """
 
 from django.db.models import Avg, Count, F, Q
 from django.utils.translation import gettext_lazy as _
 
 from kehu.accounts.models import User
-from kehu.pool.models import OwnershipEvent
+from kehu.pool.models import ClaimRefusal, OwnershipEvent
 
 from ..models import GainFact, LeadFact
 from .base import Filters, HoursBetween, Period, apply_lead_filters, owned, people
@@ -21,7 +21,6 @@ from .base import Filters, HoursBetween, Period, apply_lead_filters, owned, peop
 Kind = OwnershipEvent.Kind
 GAINED = [Kind.CLAIM, Kind.ASSIGN, Kind.TRANSFER]
 LOST = [Kind.RELEASE, Kind.RECLAIM]
-QUOTA_REFUSALS_RECORDED = False
 
 
 def _events(viewer, period: Period, filters: Filters):
@@ -52,6 +51,7 @@ def pool_health(viewer, period: Period, filters: Filters | None = None) -> dict:
                 "releases": 0,
                 "reclaims": 0,
                 "cooling_offs": 0,
+                "quota_refusals": 0,
                 "first_follow_up_hours": None,
                 "followed_up": 0,
             },
@@ -68,6 +68,16 @@ def pool_health(viewer, period: Period, filters: Filters | None = None) -> dict:
         item = entry(row["from_user_id"])
         item["releases" if row["kind"] == Kind.RELEASE else "reclaims"] += row["n"]
         item["cooling_offs"] += row["cooling"]
+
+    refusals = apply_lead_filters(
+        ClaimRefusal.objects.filter(
+            _person_q(ids, "user_id"), lead__isnull=False, at__gte=period.start_at, at__lt=period.end_at
+        ),
+        filters,
+        prefix="lead__",
+    )
+    for row in refusals.values("user_id").annotate(n=Count("id")).order_by():
+        entry(row["user_id"])["quota_refusals"] += row["n"]
 
     # First follow-up by the new owner after each claim or assignment (kept in GainFact).
     timed = owned(viewer, GainFact, "to_user_id", filters).filter(
@@ -95,17 +105,15 @@ def pool_health(viewer, period: Period, filters: Filters | None = None) -> dict:
     rows = sorted(per_person.values(), key=lambda r: names.get(r["user_id"], ""))
     for row in rows:
         row["name"] = names.get(row["user_id"], "")
-    keys = ("claims", "assigned", "releases", "reclaims", "cooling_offs")
+    keys = ("claims", "assigned", "releases", "reclaims", "cooling_offs", "quota_refusals")
     totals = {key: sum(r[key] for r in rows) for key in keys}
     totals["first_follow_up_hours"] = round(overall["hours"], 1) if overall["hours"] is not None else None
     totals["followed_up"] = overall["n"]
-    totals["quota_refusals"] = None if not QUOTA_REFUSALS_RECORDED else 0
     return {
         "period": period,
         "totals": totals,
         "people": rows,
         "reclaim_reasons": reasons,
-        "quota_refusals_recorded": QUOTA_REFUSALS_RECORDED,
     }
 
 
@@ -115,6 +123,7 @@ COLUMNS = [
     ("releases", _("Releases")),
     ("reclaims", _("Reclaims")),
     ("cooling_offs", _("Cooling-offs")),
+    ("quota_refusals", _("Quota refusals")),
     ("first_follow_up_hours", _("Hours to first follow-up")),
 ]
 

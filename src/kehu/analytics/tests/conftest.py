@@ -17,7 +17,7 @@ from kehu.analytics import summaries
 from kehu.core import clock
 from kehu.customers.models import Customer
 from kehu.leads.models import Channel, ChannelCost, Lead
-from kehu.pool.models import OwnershipEvent, Pool, Target
+from kehu.pool.models import ClaimRefusal, OwnershipEvent, Pool, Target
 from kehu.sales.models import Contract, Order, Payment
 
 NOW = timezone.make_aware(dt.datetime(2026, 6, 30, 15, 0))
@@ -190,6 +190,11 @@ def dataset(org, now):
                 from_user=lead.owner,
                 reason=reasons[n % 3],
                 at=gained + dt.timedelta(days=3),
+            )
+        if n % 5 == 1:  # the owner was refused another claim by a limit before this one
+            code = "daily_limit" if n % 2 else "team_quota_exceeded"
+            ClaimRefusal.objects.create(
+                at=gained - dt.timedelta(minutes=5), user=lead.owner, lead=lead, code=code
             )
     ns.leads = list(Lead.objects.order_by("pk"))
     ns.pool = pool

@@ -11,7 +11,7 @@ from kehu.analytics.reports import channels, funnel, leaderboard, pool_health, t
 from kehu.analytics.reports.base import Filters, Period
 from kehu.core import metrics
 from kehu.leads.models import ChannelCost, Lead
-from kehu.pool.models import OwnershipEvent
+from kehu.pool.models import ClaimRefusal, OwnershipEvent
 from kehu.sales.models import Contract, Order, Payment
 
 from .conftest import NOW
@@ -337,7 +337,16 @@ def test_pool_health_matches_direct_computation(dataset, viewer):
     assert totals["releases"] == sum(1 for e in lost if e.kind == "release")
     assert totals["reclaims"] == sum(1 for e in lost if e.kind == "reclaim")
     assert totals["cooling_offs"] == sum(1 for e in lost if e.pool and e.pool.cooling_off_days)
-    assert totals["quota_refusals"] is None and report["quota_refusals_recorded"] is False
+    refusals = [
+        r
+        for r in ClaimRefusal.objects.all()
+        if JUNE.start_at <= r.at < JUNE.end_at and counts(ids, r.user_id)
+    ]
+    assert refusals or viewer == "sales_b", "the data set has quota refusals in June"
+    assert totals["quota_refusals"] == len(refusals)
+    assert {r["user_id"]: r["quota_refusals"] for r in report["people"] if r["quota_refusals"]} == {
+        user_id: sum(1 for r in refusals if r.user_id == user_id) for user_id in {r.user_id for r in refusals}
+    }
     waits = []
     for e in claims + assigned:
         later = [f.at for f in FollowUp.objects.filter(lead=e.lead, author=e.to_user) if f.at >= e.at]

@@ -210,6 +210,11 @@ def lock_many(users, limits: dict[int, Limits]) -> None:
     LockRow.objects.filter(key__in=keys).update(touched=F("touched") + 1)
 
 
+def is_limit_code(code: str | None) -> bool:
+    """Whether a refusal code is one of a daily limit or a holding quota (own or a group's)."""
+    return bool(code) and code.endswith(("daily_limit", "quota_exceeded"))
+
+
 def check_limits(
     user: User,
     kind: str = "claim",

@@ -19,7 +19,7 @@ from kehu.core import clock
 from kehu.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 
 from ..capabilities import MANAGE_POOLS
-from ..models import GradePolicy, OwnershipEvent, Pool, Target, Tenure
+from ..models import ClaimRefusal, GradePolicy, OwnershipEvent, Pool, Target, Tenure
 from . import limits as limits_mod
 from .limits import Refusal
 from .visibility import sees_in_pool
@@ -280,15 +280,37 @@ def claim_refusal(user: User, obj, now=None, tenure: Tenure | None = None) -> Re
     return cooling_off(user, obj, tenure.pool, now)
 
 
-@transaction.atomic
 def claim(user: User, lead) -> OwnershipEvent:
     """``user`` takes an unowned lead (or customer) from a pool they see.
 
     Refused (Conflict with a code) when: already taken (``already_claimed``), not in a pool
     they see (``not_in_pool``/``not_in_your_pool``), on hold, in their cooling-off, on leave,
     or past a daily limit or holding quota (``daily_limit``, ``quota_exceeded``, ``team_…``,
-    ``department_…``). A refused claim changes nothing and consumes no allowance.
+    ``department_…``). A refused claim changes no owner and consumes no allowance; a refusal
+    by a limit or quota is recorded (``ClaimRefusal``) for pool health, after the claim's
+    transaction has rolled back.
     """
+    try:
+        return _claim(user, lead)
+    except Conflict as error:
+        if limits_mod.is_limit_code(error.code):
+            _record_refusal(user, lead, error.code)
+        raise
+
+
+def _record_refusal(user: User, obj, code: str) -> None:
+    tenure = Tenure.objects.filter(**_subject(obj)).values("pool_id").first()
+    ClaimRefusal.objects.create(
+        at=clock.now(),
+        user=user,
+        pool_id=tenure["pool_id"] if tenure else None,
+        code=code,
+        **_subject(obj),
+    )
+
+
+@transaction.atomic
+def _claim(user: User, lead) -> OwnershipEvent:
     target = _target_of(lead)
     kind = "claim" if target == Target.LEAD else "customer_claim"
     now = clock.now()

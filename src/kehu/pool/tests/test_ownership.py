@@ -7,7 +7,7 @@ from kehu.core import clock
 from kehu.core.errors import Conflict, ValidationFailed
 from kehu.leads.models import Lead
 from kehu.pool import services
-from kehu.pool.models import Limit, OwnershipEvent, Tenure
+from kehu.pool.models import ClaimRefusal, Limit, OwnershipEvent, Tenure
 
 T0 = timezone.make_aware(dt.datetime(2026, 3, 2, 9, 0))
 
@@ -82,6 +82,28 @@ def test_daily_limit_across_pools_and_refusals_consume_nothing(org, make_lead, l
         assert services.claims_today([org.sales_a1.pk]) == 2
     with clock.frozen(T0 + dt.timedelta(days=1)):
         services.claim(org.sales_a1, c)
+
+
+def test_limit_refusals_are_recorded_for_pool_health_and_others_are_not(org, make_lead, lead_pool):
+    Limit.objects.create(user=org.sales_a1, daily_claims=1)
+    Limit.objects.create(team=org.teams["a"], total_max_held=2)
+    with clock.frozen(T0):
+        a, b, c = make_lead(lead_pool), make_lead(lead_pool), make_lead(lead_pool)
+        services.claim(org.sales_a1, a)
+        assert refusal_code(services.claim, org.sales_a1, b) == "daily_limit"
+        assert refusal_code(services.claim, org.sales_a1, a) == "already_yours"  # not a limit
+        services.claim(org.sales_a2, b)
+        assert refusal_code(services.claim, org.sales_a2, c) == "team_quota_exceeded"
+    recorded = list(
+        ClaimRefusal.objects.order_by("id").values_list("user_id", "lead_id", "pool_id", "code", "at")
+    )
+    assert recorded == [
+        (org.sales_a1.pk, b.pk, lead_pool.pk, "daily_limit", T0),
+        (org.sales_a2.pk, c.pk, lead_pool.pk, "team_quota_exceeded", T0),
+    ]
+    # The refused claims changed nothing else.
+    c.refresh_from_db()
+    assert c.owner is None and not OwnershipEvent.objects.filter(lead=c).exclude(kind="pool").exists()
 
 
 def test_held_quota_from_department_with_person_override(org, make_lead, lead_pool):
