@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRefresh
 
 from kehu.accounts.capabilities import EXPORT, VIEW_AUDIT
 from kehu.accounts.masking import mask_changes, phone_for
@@ -258,8 +259,7 @@ def import_map(request, pk: int):
         run.save(update_fields=["mapping"])
         try:
             imports.check_mapping(run.headers, run.mapping)
-            with audit.source("import"):
-                imports.run_import(run, run.stored_path, request.user)
+            imports.queue_import(run, request.user)
         except ValidationFailed as exc:
             error = "; ".join(m for msgs in exc.fields.values() for m in msgs) or str(exc.message)
         else:
@@ -283,8 +283,19 @@ def import_done(request, pk: int):
     if fmt in ("csv", "xlsx"):
         headers, rows = imports.error_report(run)
         return export_response(fmt, headers, rows, f"rejected-rows-{run.pk}", _("Rejected rows"))
-    errors = [{"row": e["row"], "errors": imports.readable_errors(e["errors"])} for e in run.errors[:50]]
-    return render(request, "leads/import_done.html", {"run": run, "errors": errors})
+    if request.method == "POST" and run.status == ImportRun.Status.FAILED:
+        imports.queue_import(run, request.user)  # again: rows imported before are skipped
+        return redirect("leads:import_done", run.pk)
+    if request.htmx and run.status != ImportRun.Status.RUNNING:
+        return HttpResponseClientRefresh()  # finished while the page was polling: show the result
+    failure = [e for e in run.errors if not e["row"]]
+    rows = [e for e in run.errors if e["row"]][:50]
+    context = {
+        "run": run,
+        "errors": [{"row": e["row"], "errors": imports.readable_errors(e["errors"])} for e in rows],
+        "failure": [m for e in failure for _f, msgs in imports.readable_errors(e["errors"]) for m in msgs],
+    }
+    return render(request, "leads/import_done.html", context)
 
 
 # --- Duplicates ------------------------------------------------------------------------------

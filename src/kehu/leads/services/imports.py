@@ -11,6 +11,7 @@ is listed with its reasons in the error report.
 import csv
 import hashlib
 import io
+import logging
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -26,6 +27,8 @@ from ..models import Channel, ImportRun
 from .intake import ALREADY_IMPORTED, REJECTED, Pipeline, row_key
 
 MAX_ROWS = 1_000_000
+logger = logging.getLogger(__name__)
+PROGRESS_FIELDS = ["total", "created", "duplicates", "existing", "skipped", "rejected", "errors"]
 TARGETS = [
     "name",
     "company",
@@ -192,6 +195,7 @@ def run_import(
             elif result.outcome == REJECTED:
                 run.rejected += 1
                 run.errors.append({"row": number, "values": raw, "errors": result.errors})
+        run.save(update_fields=PROGRESS_FIELDS)  # the import page shows progress while it runs
 
     chunk_rows, chunk_keys, chunk_numbers, chunk_raw = [], [], [], []
     for number, row in enumerate(rows, start=2):  # row 1 is the header
@@ -215,6 +219,40 @@ def run_import(
     if chunk_rows:
         flush(chunk_rows, chunk_keys, chunk_numbers, chunk_raw)
     run.status = ImportRun.Status.DONE
+    run.finished_at = clock.now()
+    run.save()
+    return run
+
+
+def queue_import(run: ImportRun, actor) -> None:
+    """Run the import in the worker (a big file takes minutes); the run shows its progress."""
+    from ..tasks import import_file
+
+    run.status = ImportRun.Status.RUNNING
+    run.total = run.created = run.duplicates = run.existing = run.skipped = run.rejected = 0
+    run.errors = []
+    run.finished_at = None
+    run.save()
+    import_file(run.pk, getattr(actor, "pk", None))
+
+
+def run_or_fail(run: ImportRun, actor) -> ImportRun:
+    """``run_import`` for the worker: a file that cannot be imported marks the run failed with
+    the reason, shown on the run's page (rows imported before the failure stay, and running the
+    file again skips them)."""
+    try:
+        return run_import(run, run.stored_path, actor)
+    except ValidationFailed as exc:
+        reasons = exc.fields or {"file": [str(exc.message)]}
+    except OSError:
+        reasons = {"file": [_("The uploaded file can no longer be read; please upload it again.")]}
+    except Exception:  # the run must not stay "running" for ever; the worker's log has the trace
+        logger.exception("lead import %s failed", run.pk)
+        reasons = {
+            "file": [_("An unexpected error stopped the import; the administrator's log has the details.")]
+        }
+    run.status = ImportRun.Status.FAILED
+    run.errors = [*run.errors, {"row": 0, "values": {}, "errors": reasons}]
     run.finished_at = clock.now()
     run.save()
     return run

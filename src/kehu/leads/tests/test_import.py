@@ -113,6 +113,57 @@ def test_upload_map_and_run_in_the_ui(org, tmp_path, web):
     assert client.get(r["Location"]).status_code == 200
 
 
+def _mapped_run(org, tmp_path, rows=ROWS):
+    channel = Channel.objects.get(code="purchased_list")
+    return imports.start_run(org.marketer, _csv(tmp_path, rows), "list.csv", channel)
+
+
+def test_ui_import_runs_in_the_worker_and_the_page_follows_it(org, tmp_path, web, monkeypatch):
+    """The mapping page queues the import; while it runs the page polls, then shows the result."""
+    from kehu.leads.tasks import import_file
+
+    client = web(org.marketer)
+    run = _mapped_run(org, tmp_path)
+    queued = []
+    monkeypatch.setattr(
+        "kehu.leads.tasks.import_file", lambda run_id, actor_id: queued.append((run_id, actor_id))
+    )
+    mapping = {f"col-{i}": run.mapping.get(h, "") for i, h in enumerate(run.headers)}
+    r = client.post(f"/leads/import/{run.pk}/", mapping)
+    assert r.status_code == 302 and queued == [(run.pk, org.marketer.pk)]
+    run.refresh_from_db()
+    assert run.status == "running" and Lead.objects.count() == 0
+    page = client.get(r["Location"]).content.decode()
+    assert 'hx-trigger="every 1s"' in page
+    # The worker runs it; the next poll asks the browser to reload and show the outcome.
+    import_file.call_local(run.pk, org.marketer.pk)
+    poll = client.get(r["Location"], headers={"HX-Request": "true"})
+    assert poll.headers.get("HX-Refresh") == "true"
+    page = client.get(r["Location"]).content.decode()
+    assert 'hx-trigger="every 1s"' not in page
+    run.refresh_from_db()
+    assert (run.status, run.created, run.duplicates, run.rejected) == ("done", 2, 1, 2)
+
+
+def test_a_failed_import_says_why_and_can_run_again(org, tmp_path, web, monkeypatch):
+    client = web(org.marketer)
+    run = _mapped_run(org, tmp_path)
+    monkeypatch.setattr(imports, "MAX_ROWS", 3)
+    imports.queue_import(run, org.marketer)  # immediate Huey in tests: runs now
+    run.refresh_from_db()
+    assert run.status == "failed" and run.errors[-1]["row"] == 0
+    page = client.get(f"/leads/import/{run.pk}/done/").content.decode()
+    (reason,) = run.errors[-1]["errors"]["file"]
+    assert "3" in reason and reason in page and '<form method="post">' in page
+    assert Lead.objects.count() == 0  # the limit was hit before the first chunk was written
+    monkeypatch.setattr(imports, "MAX_ROWS", 1000)
+    r = client.post(f"/leads/import/{run.pk}/done/")
+    assert r.status_code == 302
+    run.refresh_from_db()
+    assert run.status == "done" and run.created + run.skipped + run.duplicates + run.rejected == len(ROWS)
+    assert Lead.objects.count() == run.created + run.duplicates == 3  # duplicates are kept, linked
+
+
 def test_salesperson_cannot_import(org, web):
     assert web(org.sales_a1).get("/leads/import/").status_code == 403
 
