@@ -10,8 +10,11 @@ def regrade_leads() -> int:
 
 
 @db_task()
-def import_file(run_id: int, actor_id: int | None) -> None:
+def import_file(run_id: int, actor_id: int | None, language: str | None = None) -> None:
     """A lead import started in the UI (see ``imports.queue_import``)."""
+    from django.conf import settings
+    from django.utils import translation
+
     from kehu.accounts.models import User
     from kehu.core import audit
 
@@ -22,5 +25,5 @@ def import_file(run_id: int, actor_id: int | None) -> None:
     if run is None:
         return
     actor = User.objects.filter(pk=actor_id).first() if actor_id else None
-    with audit.source("import"):
+    with audit.source("import"), translation.override(language or settings.LANGUAGE_CODE):
         imports.run_or_fail(run, actor)

@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from kehu.core import clock
@@ -233,7 +234,8 @@ def queue_import(run: ImportRun, actor) -> None:
     run.errors = []
     run.finished_at = None
     run.save()
-    import_file(run.pk, getattr(actor, "pk", None))
+    # Row errors are stored as text: written in the language of the person who started it.
+    import_file(run.pk, getattr(actor, "pk", None), translation.get_language())
 
 
 def run_or_fail(run: ImportRun, actor) -> ImportRun:

@@ -126,7 +126,7 @@ def test_ui_import_runs_in_the_worker_and_the_page_follows_it(org, tmp_path, web
     run = _mapped_run(org, tmp_path)
     queued = []
     monkeypatch.setattr(
-        "kehu.leads.tasks.import_file", lambda run_id, actor_id: queued.append((run_id, actor_id))
+        "kehu.leads.tasks.import_file", lambda run_id, actor_id, language: queued.append((run_id, actor_id))
     )
     mapping = {f"col-{i}": run.mapping.get(h, "") for i, h in enumerate(run.headers)}
     r = client.post(f"/leads/import/{run.pk}/", mapping)
@@ -143,6 +143,25 @@ def test_ui_import_runs_in_the_worker_and_the_page_follows_it(org, tmp_path, web
     assert 'hx-trigger="every 1s"' not in page
     run.refresh_from_db()
     assert (run.status, run.created, run.duplicates, run.rejected) == ("done", 2, 1, 2)
+
+
+def test_the_worker_writes_row_errors_in_the_importers_language(org, tmp_path):
+    import re
+
+    from django.utils import translation
+
+    chinese = re.compile("[\u4e00-\u9fff]")
+    for language in ("en", "zh-hans"):
+        run = _mapped_run(org, tmp_path)
+        with translation.override(language):
+            imports.queue_import(run, org.marketer)  # immediate Huey in tests: runs now
+        run.refresh_from_db()
+        messages = [m for e in run.errors for msgs in e["errors"].values() for m in msgs]
+        assert len(messages) == 4
+        if language == "en":
+            assert "“bad@” is not an e-mail address." in messages
+        else:
+            assert all(chinese.search(m) for m in messages), messages
 
 
 def test_a_failed_import_says_why_and_can_run_again(org, tmp_path, web, monkeypatch):
