@@ -135,8 +135,9 @@ def _end_tenure(tenure: Tenure, now: dt.datetime, pool: Pool | None, *, hold: bo
 
 
 def _event(
-    kind, obj, *, now, actor=None, from_user=None, to_user=None, pool=None, rule=None, reason="", **data
+    kind, obj, *, now, actor=None, from_user=None, to_user=None, pool=None, rule=None, reason="", data=None
 ):
+    """Append to the ledger; ``data`` is the caller's JSON, kept as given (any keys)."""
     return OwnershipEvent.objects.create(
         kind=kind,
         **_subject(obj),
@@ -148,7 +149,7 @@ def _event(
         rule_name=str(rule)[:200] if rule is not None else "",
         reason=reason[:REASON_MAX],
         at=now,
-        data=data,
+        data=dict(data or {}),
     )
 
 
@@ -391,7 +392,7 @@ def assign(
         pool=pool,
         rule=rule,
         reason=reason,
-        **(data or {}),
+        data=data,
     )
     _notify_assignee(obj, user, pool, event)
     return event
@@ -454,7 +455,14 @@ def reclaim(lead, *, reason: str, actor=None, cause: str = "") -> OwnershipEvent
     _end_tenure(tenure, now, pool, hold=True)
     _sync(lead, obj)
     event = _event(
-        Kind.RECLAIM, obj, now=now, actor=actor, from_user=owner_id, pool=pool, reason=reason, cause=cause
+        Kind.RECLAIM,
+        obj,
+        now=now,
+        actor=actor,
+        from_user=owner_id,
+        pool=pool,
+        reason=reason,
+        data={"cause": cause},
     )
     _notify_pool(obj, pool, actor=actor)
     return event
@@ -491,9 +499,7 @@ def send_to_pool(
             obj.status = Lead.Status.IN_POOL
     _end_tenure(tenure, now, pool, hold=owner_id is not None)
     _sync(lead, obj)
-    event = _event(
-        kind, obj, now=now, actor=actor, from_user=owner_id, pool=pool, reason=reason, **(data or {})
-    )
+    event = _event(kind, obj, now=now, actor=actor, from_user=owner_id, pool=pool, reason=reason, data=data)
     _notify_pool(obj, pool, actor=actor)
     return event
 

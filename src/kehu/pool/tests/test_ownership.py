@@ -133,6 +133,18 @@ def test_team_daily_cap(org, make_lead, lead_pool):
         services.claim(org.sales_b, b)
 
 
+def test_assignment_data_is_kept_whatever_its_keys(org, make_lead, lead_pool):
+    """A rule's reason data may use any key, even ones that name the verb's own arguments."""
+    data = {"reason": "region 华东", "kind": "round_robin", "pool": 3, "now": "x", "cursor": 12}
+    with clock.frozen(T0):
+        lead = make_lead(lead_pool)
+        event = services.assign(lead, org.sales_a1, reason="rule matched", data=data)
+        moved = services.send_to_pool(lead, lead_pool, reason="back", data={"actor": "sweep"})
+    event.refresh_from_db()
+    assert (event.reason, event.data) == ("rule matched", data)
+    assert moved.data == {"actor": "sweep"} and moved.actor is None
+
+
 def test_on_leave_refused_and_assign_records_rule(org, make_lead, lead_pool):
     org.sales_a2.on_leave = True
     org.sales_a2.save()
