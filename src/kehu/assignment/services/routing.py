@@ -345,9 +345,17 @@ def retry_stuck(*, older_than_minutes: int = 5, batch: int = 500) -> dict:
 def reassign(lead, previous_owner, actor=None):
     """The pool's hook when a deadline passes and its pool says "reassign": run the active
     rules for the lead without its previous owner; return the person or None (→ pool)."""
+    from kehu.pool.services import Reassignment
+
     router = Router(actor=actor, exclude={getattr(previous_owner, "pk", previous_owner)})
     decision = router.engine.route(LeadFacts.of(lead))
     _save_cursors(router.store)
     if not decision.assigned:
         return None
-    return router._user(decision.user_id)
+    why = router._reason(decision)
+    return Reassignment(
+        router._user(decision.user_id),
+        rule=router.rule_rows.get(decision.rule.id),
+        reason=reasons.stored_text(why),
+        data={"assignment": why},
+    )

@@ -246,9 +246,37 @@ def test_reassignment_hook_picks_by_the_rules_without_the_previous_owner(sellers
     assert services.reassign in pool.reassigners  # registered for pools set to "reassign"
     pool.reclaim(lead, reason="deadline")
     # Round-robin would give the next lead to s2 anyway; twice in a row shows s1 is excluded.
-    assert services.reassign(lead, sellers[0]) == sellers[1]
-    assert services.reassign(lead, sellers[0]) == sellers[1]
-    assert services.reassign(lead, sellers[1]) == sellers[0]
+    first = services.reassign(lead, sellers[0])
+    assert first.user == sellers[1]
+    assert services.reassign(lead, sellers[0]).user == sellers[1]
+    assert services.reassign(lead, sellers[1]).user == sellers[0]
+    # The rule and why travel with the decision, for the ledger.
+    assert first.rule is not None and first.rule.pk == first.data["assignment"]["rule"]
+    assert first.reason and first.data["assignment"]["person"] == sellers[1].pk
+
+
+def test_deadline_reassignment_writes_the_rule_and_reason_to_the_ledger(sellers, rule, make_lead):
+    import datetime as dt
+
+    from kehu.core import clock
+    from kehu.pool import services as pool
+    from kehu.pool.models import OwnershipEvent, Tenure
+    from kehu.pool.services import sweeps
+
+    the_rule = rule(users=[sellers[0].pk, sellers[1].pk])
+    lead = make_lead()
+    services.route_leads([lead])
+    tenure = Tenure.objects.select_related("pool").get(lead=lead)
+    tenure.pool.on_expiry = "reassign"
+    tenure.pool.save()
+    past = clock.now() - dt.timedelta(hours=1)
+    Tenure.objects.filter(pk=tenure.pk).update(follow_up_due=past, due=past)
+    assert sweeps.reclaim_expired().done == 1
+    event = OwnershipEvent.objects.filter(lead=lead, kind="assign").order_by("-at", "-id").first()
+    assert event.to_user == sellers[1] and event.rule_id == the_rule.pk and event.rule_name == the_rule.name
+    assert event.data["reassigned_from"] == sellers[0].pk
+    assert event.data["assignment"]["person"] == sellers[1].pk
+    assert pool.reassigners  # still registered
 
 
 def test_groups_give_leads_only_to_people_who_work_leads(org, rule, make_lead):

@@ -20,6 +20,7 @@ from .bulk import adopt_owned, assign_many, send_many_to_pool
 from .conversion import convert
 from .limits import Refusal, check_limits, claims_today, held_count, limits_for, lock_for
 from .ownership import (
+    Reassignment,
     assign,
     claim,
     claim_refusal,
@@ -36,6 +37,7 @@ from .ownership import (
 from .visibility import can_manage, managed_pools, order_for, pool_filter, visible_pools
 
 __all__ = [
+    "Reassignment",
     "Refusal",
     "ServiceError",
     "adopt_owned",

@@ -9,6 +9,7 @@ concurrent claims never pass a limit. Refusals raise ``Conflict`` with a specifi
 """
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Q
@@ -27,7 +28,19 @@ from .visibility import sees_in_pool
 Kind = OwnershipEvent.Kind
 REASON_MAX = 500
 
-# Hooks other domains register (assignment): reassign(lead, previous_owner, actor) -> User | None
+
+@dataclass(frozen=True)
+class Reassignment:
+    """What a reassignment hook decided: the new owner, and the rule and why (for the ledger)."""
+
+    user: User
+    rule: object = None
+    reason: str = ""
+    data: dict | None = None
+
+
+# Hooks other domains register (assignment):
+#   reassign(lead, previous_owner, actor) -> Reassignment | User | None (None: back to the pool)
 reassigners: list = []
 
 

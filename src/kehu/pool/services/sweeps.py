@@ -258,16 +258,25 @@ def _reclaim_one(row, now):
 
 
 def _reassign_one(row, now):
-    from .ownership import assign, reassigners, reclaim
+    from .ownership import Reassignment, assign, reassigners, reclaim
 
     obj = _subject_obj(row)
     previous = obj.owner
     reclaim(obj, reason="deadline", cause=_cause(row, now))
     for hook in reassigners:
-        user = hook(obj, previous, None)
-        if user is not None:
-            assign(obj, user, reason="deadline passed: reassigned")
-            return
+        decided = hook(obj, previous, None)
+        if decided is None:
+            continue
+        if not isinstance(decided, Reassignment):
+            decided = Reassignment(decided)
+        assign(
+            obj,
+            decided.user,
+            rule=decided.rule,
+            reason=decided.reason or "deadline passed: reassigned",
+            data={"reassigned_from": getattr(previous, "pk", None), **(decided.data or {})},
+        )
+        return
 
 
 def _tell_owners(lost: Counter) -> None:
