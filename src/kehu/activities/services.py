@@ -16,6 +16,7 @@ from kehu.core.errors import Conflict, NotFound, ValidationFailed
 from kehu.customers import services as customer_services
 from kehu.customers import timeline
 from kehu.customers.models import Contact, Customer
+from kehu.leads import services as lead_services
 from kehu.leads.models import Lead
 from kehu.messaging import services as messaging
 
@@ -197,8 +198,7 @@ def record_follow_up(actor, data: dict) -> FollowUp:
             ref_id=follow_up.pk,
         )
     if lead is not None:
-        # Leads have no service for this yet; the field is the lead's public "last follow-up".
-        Lead.objects.filter(pk=lead.pk).exclude(last_follow_up_at__gt=at).update(last_follow_up_at=at)
+        lead_services.touch_follow_up(lead.pk, at)
     if next_at is not None:
         subject = customer or lead
         Task.objects.create(

@@ -1,7 +1,7 @@
 """Lead rules: every path (UI, API, capture endpoint, import, CLI) goes through here."""
 
 from .intake import ALREADY_IMPORTED, REJECTED, Pipeline, RowResult, intake_batch, intake_one, row_key
-from .leads import update_lead
+from .leads import touch_follow_up, update_lead
 
 __all__ = [
     "ALREADY_IMPORTED",
@@ -11,5 +11,6 @@ __all__ = [
     "intake_batch",
     "intake_one",
     "row_key",
+    "touch_follow_up",
     "update_lead",
 ]

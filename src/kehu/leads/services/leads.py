@@ -37,3 +37,10 @@ def update_lead(actor, lead: Lead, data: dict) -> Lead:
     store.index_leads([lead.pk])
     audit.record(actor, lead, "update", audit.diff(before, audit.snapshot(lead)))
     return lead
+
+
+def touch_follow_up(lead_id: int, at=None) -> None:
+    """Another domain (activities) tells us someone followed the lead up at ``at``: the lead's
+    "last follow-up" moves forward (never back, so a back-dated note changes nothing)."""
+    at = at or clock.now()
+    Lead.objects.filter(pk=lead_id).exclude(last_follow_up_at__gt=at).update(last_follow_up_at=at)
