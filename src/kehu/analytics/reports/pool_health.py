@@ -9,11 +9,15 @@ the lead. Quota refusals: claims refused by a daily limit or a holding quota (re
 the pool app as ``ClaimRefusal``, since a refused claim changes no owner).
 """
 
+from collections import Counter
+
 from django.db.models import Avg, Count, F, Q
+from django.db.models.fields.json import KT
 from django.utils.translation import gettext_lazy as _
 
 from kehu.accounts.models import User
 from kehu.pool.models import ClaimRefusal, OwnershipEvent
+from kehu.pool.services.sweeps import CAUSE_LABELS, DEADLINE_REASON
 
 from ..models import GainFact, LeadFact
 from .base import Filters, HoursBetween, Period, apply_lead_filters, owned, people
@@ -94,12 +98,23 @@ def pool_health(viewer, period: Period, filters: Filters | None = None) -> dict:
         item["first_follow_up_hours"] = round(row["hours"], 1) if row["hours"] is not None else None
         item["followed_up"] = row["n"]
 
-    reasons = [
-        {"reason": row["reason"] or str(_("(no reason given)")), "count": row["n"]}
-        for row in lost.filter(kind=Kind.RECLAIM)
-        .values("reason")
+    # Deadline reclaims by the sweep carry the reason "deadline" and the cause in their data;
+    # people's reclaims carry their own words.
+    by_reason: Counter = Counter()
+    for row in (
+        lost.filter(kind=Kind.RECLAIM)
+        .values("reason", cause=KT("data__cause"))
         .annotate(n=Count("id"))
-        .order_by("-n", "reason")
+        .order_by()
+    ):
+        if row["reason"] == DEADLINE_REASON:
+            label = CAUSE_LABELS.get(row["cause"], _("Deadline passed"))
+        else:
+            label = row["reason"] or _("(no reason given)")
+        by_reason[str(label)] += row["n"]
+    reasons = [
+        {"reason": reason, "count": n}
+        for reason, n in sorted(by_reason.items(), key=lambda kv: (-kv[1], kv[0]))
     ]
     names = {u.pk: str(u) for u in User.objects.filter(pk__in=list(per_person))}
     rows = sorted(per_person.values(), key=lambda r: names.get(r["user_id"], ""))

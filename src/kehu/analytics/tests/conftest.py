@@ -158,7 +158,7 @@ def dataset(org, now):
                     created_at=customer.created_at,
                 )
     # The ledger: claims/assignments, releases and reclaims with reasons; follow-ups.
-    reasons = ["首次跟进超时", "转化超时", ""]
+    reasons = ["首次跟进超时", "deadline", "", "deadline"]  # "deadline": the sweep's, with a cause
     for n, lead in enumerate(leads):
         if lead.owner is None:
             continue
@@ -188,7 +188,10 @@ def dataset(org, now):
                 lead=lead,
                 pool=pool,
                 from_user=lead.owner,
-                reason=reasons[n % 3],
+                reason=reasons[(n // 4) % 4],
+                data={"cause": "follow_up" if n % 3 else "conversion"}
+                if reasons[(n // 4) % 4] == "deadline"
+                else {},
                 at=gained + dt.timedelta(days=3),
             )
         if n % 5 == 1:  # the owner was refused another claim by a limit before this one

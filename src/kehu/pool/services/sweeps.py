@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from kehu.core import clock
 from kehu.messaging import services as messaging
@@ -103,6 +104,15 @@ def _expired(now, skip):
     if skip:
         qs = qs.exclude(pk__in=skip)
     return qs.order_by("due", "pk")
+
+
+# Why a deadline reclaim happened (the event's data["cause"]; its reason is "deadline").
+DEADLINE_REASON = "deadline"
+CAUSE_LABELS = {
+    "follow_up": gettext_lazy("No first follow-up in time"),
+    "conversion": gettext_lazy("Not converted in time"),
+    "not_closed": gettext_lazy("Not closed in time"),
+}
 
 
 def _cause(row, now) -> str:
@@ -254,7 +264,7 @@ def _reclaim_one(row, now):
     if obj.owner_id != row["owner_id"]:
         Tenure.objects.filter(pk=row["pk"]).update(due=None)
         return
-    reclaim(obj, reason="deadline", cause=_cause(row, now))
+    reclaim(obj, reason=DEADLINE_REASON, cause=_cause(row, now))
 
 
 def _reassign_one(row, now):
@@ -262,7 +272,7 @@ def _reassign_one(row, now):
 
     obj = _subject_obj(row)
     previous = obj.owner
-    reclaim(obj, reason="deadline", cause=_cause(row, now))
+    reclaim(obj, reason=DEADLINE_REASON, cause=_cause(row, now))
     for hook in reassigners:
         decided = hook(obj, previous, None)
         if decided is None:
