@@ -54,7 +54,7 @@ def main():
     import django
 
     django.setup()
-    from django.db import connection
+    from django.db import connection, transaction
     from django.test import Client
 
     from kehu.accounts.models import User
@@ -149,6 +149,23 @@ def main():
             p50, p95 = percentile(times, 50) * 1000, percentile(times, 95) * 1000
             results.append((code, who, p50, p95))
             print(f"{code:<18}{who:<13}{p50:9.0f}{p95:9.0f}{max(times) * 1000:9.0f}", flush=True)
+    print()
+    # Per metric, the admin's people over the period (what the leaderboard adds up).
+    from kehu.analytics.reports import leaderboard
+    from kehu.core import metrics as metric_registry
+
+    ids = list(User.objects.filter(role__code__in=leaderboard.SALES_ROLES).values_list("pk", flat=True))
+
+    def one_metric(code):
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL work_mem = '64MB'")  # as services.run does for reports
+            cursor.execute("SET LOCAL jit = off")
+            return metric_registry.compute(code, ids, period.start_at, period.end_at)
+
+    for code in leaderboard.CODES:
+        times = timed(lambda code=code: one_metric(code), args.repeat)
+        p50, p95 = percentile(times, 50) * 1000, percentile(times, 95) * 1000
+        print(f"metric {code:<18}{len(ids):>4} people{p50:9.0f}{p95:9.0f}{max(times) * 1000:9.0f}")
     print()
     for view, who in (("marketer", "admin"), ("manager", "manager"), ("salesperson", "salesperson")):
         client = Client()
