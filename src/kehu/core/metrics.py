@@ -31,7 +31,7 @@ from django.db import models, transaction
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from . import clock
+from . import bulk, clock
 
 Compute = Callable[..., dict]
 
@@ -169,14 +169,11 @@ def refresh(today: dt.date | None = None, codes: Iterable[str] | None = None) ->
         if metric.days is None:
             continue
         values = metric.compute(None, start, end, by_day=True)
-        rows = [
-            MetricDay(metric=code, user_id=user_id, day=day, value=Decimal(str(value)))
-            for (user_id, day), value in values.items()
-            if value
-        ]
+        rows = [(code, pk, day, Decimal(str(value))) for (pk, day), value in values.items() if value]
         with transaction.atomic():
             MetricDay.objects.filter(metric=code).delete()
-            MetricDay.objects.bulk_create(rows, batch_size=5000)
+            # COPY on PostgreSQL, executemany on SQLite (a few hundred thousand rows at scale).
+            bulk.insert_rows(MetricDay, ["metric", "user", "day", "value"], rows)
             MetricCoverage.objects.update_or_create(
                 metric=code, defaults={"covered_until": today, "refreshed_at": clock.now()}
             )
