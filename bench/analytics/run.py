@@ -45,7 +45,13 @@ def main():
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--repeat", type=int, default=10)
     parser.add_argument("--regenerate", action="store_true")
-    parser.add_argument("--no-refresh", action="store_true", help="keep the summaries as they are")
+    parser.add_argument("--no-refresh", action="store_true", help="keep the analytics summaries as they are")
+    parser.add_argument(
+        "--metrics",
+        choices=["refresh", "keep", "live"],
+        default="refresh",
+        help="metric daily summary: rebuild it (default), keep it as it is, or drop it (all live)",
+    )
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         sys.exit("Set DATABASE_URL to a PostgreSQL database (it is filled with benchmark data).")
@@ -102,13 +108,18 @@ def main():
         second_refresh = time.perf_counter() - started
     # The daily summary of the performance metrics (kehu.core.metrics, a Huey task every
     # ten minutes): the leaderboard reads its closed days and computes the rest live.
-    metric_refresh = 0.0
-    if not args.no_refresh:
-        from kehu.core import metrics
+    from kehu.core import metrics
+    from kehu.core.models import MetricCoverage, MetricDay
 
+    metric_refresh = 0.0
+    if args.metrics == "refresh":
         started = time.perf_counter()
         metrics.refresh()
         metric_refresh = time.perf_counter() - started
+    elif args.metrics == "live":
+        # The comparison: no daily summary, every metric computed live over the period.
+        MetricCoverage.objects.all().delete()
+        MetricDay.objects.all().delete()
 
     counts = {}
     with connection.cursor() as cursor:
@@ -134,7 +145,10 @@ def main():
         print(f"data generated in {setup:.0f} s")
     print("rows:", ", ".join(f"{k}={v:,}" for k, v in counts.items()))
     print(f"summaries refresh: {refresh_seconds:.1f} s (first), {second_refresh:.1f} s (again)")
-    print(f"metric daily summary refresh: {metric_refresh:.1f} s")
+    if args.metrics == "live":
+        print("metric daily summary: none (every metric live)")
+    else:
+        print(f"metric daily summary: {MetricDay.objects.count():,} rows; refresh {metric_refresh:.1f} s")
     print(f"period {period.start} .. {period.end}; {args.repeat} runs after one warm-up\n")
     print(f"{'report':<18}{'viewer':<13}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}")
     results = []
