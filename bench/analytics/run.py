@@ -45,7 +45,13 @@ def main():
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--repeat", type=int, default=10)
     parser.add_argument("--regenerate", action="store_true")
-    parser.add_argument("--no-refresh", action="store_true", help="keep the summaries as they are")
+    parser.add_argument("--no-refresh", action="store_true", help="keep the analytics summaries as they are")
+    parser.add_argument(
+        "--metrics",
+        choices=["refresh", "keep", "live"],
+        default="refresh",
+        help="metric daily summary: rebuild it (default), keep it as it is, or drop it (all live)",
+    )
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         sys.exit("Set DATABASE_URL to a PostgreSQL database (it is filled with benchmark data).")
@@ -54,7 +60,7 @@ def main():
     import django
 
     django.setup()
-    from django.db import connection
+    from django.db import connection, transaction
     from django.test import Client
 
     from kehu.accounts.models import User
@@ -100,6 +106,20 @@ def main():
         started = time.perf_counter()
         summaries.refresh()
         second_refresh = time.perf_counter() - started
+    # The daily summary of the performance metrics (kehu.core.metrics, a Huey task every
+    # ten minutes): the leaderboard reads its closed days and computes the rest live.
+    from kehu.core import metrics
+    from kehu.core.models import MetricCoverage, MetricDay
+
+    metric_refresh = 0.0
+    if args.metrics == "refresh":
+        started = time.perf_counter()
+        metrics.refresh()
+        metric_refresh = time.perf_counter() - started
+    elif args.metrics == "live":
+        # The comparison: no daily summary, every metric computed live over the period.
+        MetricCoverage.objects.all().delete()
+        MetricDay.objects.all().delete()
 
     counts = {}
     with connection.cursor() as cursor:
@@ -125,6 +145,10 @@ def main():
         print(f"data generated in {setup:.0f} s")
     print("rows:", ", ".join(f"{k}={v:,}" for k, v in counts.items()))
     print(f"summaries refresh: {refresh_seconds:.1f} s (first), {second_refresh:.1f} s (again)")
+    if args.metrics == "live":
+        print("metric daily summary: none (every metric live)")
+    else:
+        print(f"metric daily summary: {MetricDay.objects.count():,} rows; refresh {metric_refresh:.1f} s")
     print(f"period {period.start} .. {period.end}; {args.repeat} runs after one warm-up\n")
     print(f"{'report':<18}{'viewer':<13}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}")
     results = []
@@ -139,6 +163,23 @@ def main():
             p50, p95 = percentile(times, 50) * 1000, percentile(times, 95) * 1000
             results.append((code, who, p50, p95))
             print(f"{code:<18}{who:<13}{p50:9.0f}{p95:9.0f}{max(times) * 1000:9.0f}", flush=True)
+    print()
+    # Per metric, the admin's people over the period (what the leaderboard adds up).
+    from kehu.analytics.reports import leaderboard
+    from kehu.core import metrics as metric_registry
+
+    ids = list(User.objects.filter(role__code__in=leaderboard.SALES_ROLES).values_list("pk", flat=True))
+
+    def one_metric(code):
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL work_mem = '64MB'")  # as services.run does for reports
+            cursor.execute("SET LOCAL jit = off")
+            return metric_registry.compute(code, ids, period.start_at, period.end_at)
+
+    for code in leaderboard.CODES:
+        times = timed(lambda code=code: one_metric(code), args.repeat)
+        p50, p95 = percentile(times, 50) * 1000, percentile(times, 95) * 1000
+        print(f"metric {code:<18}{len(ids):>4} people{p50:9.0f}{p95:9.0f}{max(times) * 1000:9.0f}")
     print()
     for view, who in (("marketer", "admin"), ("manager", "manager"), ("salesperson", "salesperson")):
         client = Client()

@@ -134,7 +134,11 @@ class LeaderRow(Schema):
 class LeaderboardOut(Schema):
     period: PeriodOut
     as_of: dt.datetime | None = Field(
-        None, description="Figures as of this time (summaries refresh every 10 minutes)."
+        None,
+        description=(
+            "Closed days as of this time (the daily metric summary refreshes every 10 minutes); "
+            "the rest of the period is live. null: every figure is live."
+        ),
     )
     sort: str
     columns: list[MetricColumn]

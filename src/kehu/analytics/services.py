@@ -6,6 +6,8 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils.translation import gettext_lazy as _
 
+from kehu.core import metrics
+
 from . import summaries
 from .reports import channels, funnel, leaderboard, pool_health, time_to_convert
 from .reports.base import Filters, Period
@@ -66,8 +68,12 @@ def run(code: str, user, period: Period, filters: Filters, **options) -> dict:
     else:
         # No transaction on SQLite: Kehu's transactions there take the write lock.
         report = REPORTS[code].run(user, period, filters, options)
-    # The leaderboard reads the live metrics; the others read the summaries.
-    report["as_of"] = None if code == "leaderboard" else state.refreshed_at
+    # The others read the analytics summaries; the leaderboard reads the metrics, whose
+    # closed days come from their daily summary once it is built (None: all live).
+    if code == "leaderboard":
+        report["as_of"] = metrics.refreshed_at(leaderboard.CODES)
+    else:
+        report["as_of"] = state.refreshed_at
     return report
 
 

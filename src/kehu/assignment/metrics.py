@@ -23,30 +23,30 @@ def _model(app_label: str, name: str):
 
 
 def _by_user(qs, user_field: str, value) -> dict[int, float]:
-    return {
-        row[user_field]: float(row["value"] or 0)
-        for row in qs.values(user_field).annotate(value=value).order_by()
-        if row[user_field] is not None
-    }
+    return metrics.tally(qs, user_field, value)
 
 
-def lead_conversions(user_ids, start, end) -> dict[int, float]:
+def _for(qs, user_field: str, user_ids):
+    """Narrow to the people asked for (None: everyone, for the daily summary)."""
+    return qs if user_ids is None else qs.filter(**{f"{user_field}__in": list(user_ids)})
+
+
+def lead_conversions(user_ids, start, end, *, by_day: bool = False) -> dict:
     """Leads the person converted into customers in the period (performance)."""
     Lead = apps.get_model("leads", "Lead")
-    qs = Lead.objects.filter(owner_id__in=list(user_ids), converted_at__gte=start, converted_at__lt=end)
-    return _by_user(qs, "owner_id", Count("id"))
+    qs = _for(Lead.objects.filter(converted_at__gte=start, converted_at__lt=end), "owner_id", user_ids)
+    return metrics.tally(qs, "owner_id", Count("id"), "converted_at" if by_day else None)
 
 
-def sales_amount(user_ids, start, end) -> dict[int, float]:
+def sales_amount(user_ids, start, end, *, by_day: bool = False) -> dict:
     """Confirmed order totals less refunds, by the order's salesperson (performance)."""
     Order = _model("sales", "Order")
     if Order is None:
         return {}
-    qs = Order.objects.filter(
-        owner_id__in=list(user_ids), ordered_at__gte=start, ordered_at__lt=end, cancelled_at__isnull=True
-    )
+    qs = Order.objects.filter(ordered_at__gte=start, ordered_at__lt=end, cancelled_at__isnull=True)
     # One pass over the orders: total less refunds per row.
-    return _by_user(qs, "owner_id", Sum(F("total") - F("refunded")))
+    qs = _for(qs, "owner_id", user_ids)
+    return metrics.tally(qs, "owner_id", Sum(F("total") - F("refunded")), "ordered_at" if by_day else None)
 
 
 def renewals(user_ids, start, end) -> dict[int, float]:
@@ -68,14 +68,13 @@ def renewals(user_ids, start, end) -> dict[int, float]:
     return _by_user(qs, "owner_id", Count("id"))
 
 
-def activity(user_ids, start, end) -> dict[int, float]:
+def activity(user_ids, start, end, *, by_day: bool = False) -> dict:
     """Follow-ups written in the period (calls, visits, messages …)."""
     FollowUp = _model("activities", "FollowUp")
-    ids = list(user_ids)
     if FollowUp is not None:
-        return _by_user(
-            FollowUp.objects.filter(author_id__in=ids, at__gte=start, at__lt=end), "author_id", Count("id")
-        )
+        qs = _for(FollowUp.objects.filter(at__gte=start, at__lt=end), "author_id", user_ids)
+        return metrics.tally(qs, "author_id", Count("id"), "at" if by_day else None)
+    ids = list(user_ids)
     # Without follow-up records: leads and customers the person touched in the period.
     Lead = apps.get_model("leads", "Lead")
     Customer = apps.get_model("customers", "Customer")
@@ -100,7 +99,12 @@ ACTIVITY = "activity"
 
 
 def register() -> None:
-    metrics.register(metrics.Metric(LEAD_CONVERSIONS, _("Leads converted"), lead_conversions))
-    metrics.register(metrics.Metric(SALES_AMOUNT, _("Sales amount"), sales_amount))
+    # Sums over days (kept in the daily summary, see kehu.core.metrics) except renewals,
+    # whose figure depends on where the period starts.
+    daily = metrics.DATETIME_DAYS
+    metrics.register(metrics.Metric(LEAD_CONVERSIONS, _("Leads converted"), lead_conversions, days=daily))
+    sales = daily if _model("sales", "Order") is not None else None
+    metrics.register(metrics.Metric(SALES_AMOUNT, _("Sales amount"), sales_amount, days=sales))
     metrics.register(metrics.Metric(RENEWALS, _("Renewals (repeat orders)"), renewals))
-    metrics.register(metrics.Metric(ACTIVITY, _("Follow-ups"), activity))
+    follow_ups = daily if _model("activities", "FollowUp") is not None else None
+    metrics.register(metrics.Metric(ACTIVITY, _("Follow-ups"), activity, days=follow_ups))

@@ -109,3 +109,34 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} @ {self.seen_at:%Y-%m-%d %H:%M:%S}"
+
+
+class MetricDay(models.Model):
+    """One person's figure of one summable performance metric on one day (``core.metrics``).
+
+    Rebuilt by ``metrics.refresh()`` for the days before ``MetricCoverage.covered_until``.
+    """
+
+    metric = models.CharField(max_length=32)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+", db_index=False)
+    day = models.DateField()
+    value = models.DecimalField(max_digits=20, decimal_places=4)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["metric", "user", "day"], name="metricday_metric_user_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.metric} {self.user_id} {self.day}: {self.value}"
+
+
+class MetricCoverage(models.Model):
+    """How far the daily summary of one metric reaches: every day before ``covered_until``."""
+
+    metric = models.CharField(max_length=32, unique=True)
+    covered_until = models.DateField()
+    refreshed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.metric} < {self.covered_until}"

@@ -18,3 +18,11 @@ def heartbeat(name: str = "") -> str:
 @db_periodic_task(crontab(minute="*"))
 def periodic_heartbeat() -> None:
     heartbeat.call_local()
+
+
+@db_periodic_task(crontab(minute="*/10"))
+def refresh_metric_summaries() -> None:
+    """Keep the daily summary of the performance metrics (``core.metrics``) current."""
+    from . import metrics
+
+    metrics.refresh()

@@ -210,6 +210,13 @@ class Lead(models.Model):
             models.Index(fields=["owner", "status", "-created_at"], name="lead_owner_status"),
             models.Index(fields=["status", "grade", "-created_at"], name="lead_status_grade"),
             models.Index(fields=["channel", "-created_at"], name="lead_channel"),
+            # Conversions in a time range (the lead_conversions metric's live days); partial,
+            # so intake of unconverted leads does not touch it.
+            models.Index(
+                fields=["converted_at"],
+                name="lead_converted_at",
+                condition=models.Q(converted_at__isnull=False),
+            ),
         ]
 
     INTAKE_PATHS = {

@@ -210,7 +210,11 @@ class Contract(models.Model):
         ordering = ["-id"]
         verbose_name = _("contract")
         verbose_name_plural = _("contracts")
-        indexes = [models.Index(fields=["owner", "-id"], name="contract_owner")]
+        indexes = [
+            models.Index(fields=["owner", "-id"], name="contract_owner"),
+            # Contracts signed in a date range (the contract_amount metric's live days).
+            models.Index(fields=["signed_on"], name="contract_signed_on"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
@@ -297,6 +301,8 @@ class Payment(models.Model):
         ordering = ["-received_on", "-id"]
         verbose_name = _("payment")
         verbose_name_plural = _("payments")
+        # Payments received in a date range (the payments metric's live days).
+        indexes = [models.Index(fields=["received_on"], name="payment_received_on")]
 
     def __str__(self) -> str:
         return f"{self.contract.number} {self.amount}"
