@@ -225,12 +225,15 @@ class ApiToken(models.Model):
     def lookup(cls, raw: str) -> "ApiToken | None":
         if not raw.startswith(cls.PREFIX):
             return None
-        return (
-            cls.objects.active()
-            .select_related("user", "user__role")
-            .filter(key_hash=_hash_token(raw), user__is_active=True)
-            .first()
-        )
+        # key_hash is unique: get() reads the one row without the model's default ordering.
+        try:
+            return (
+                cls.objects.active()
+                .select_related("user", "user__role")
+                .get(key_hash=_hash_token(raw), user__is_active=True)
+            )
+        except cls.DoesNotExist:
+            return None
 
 
 class LoginFailure(models.Model):

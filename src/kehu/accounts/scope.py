@@ -88,13 +88,15 @@ def visible_user_ids(user: User) -> frozenset[int] | None:
         ids = None
     elif scope == Scope.DEPARTMENT and user.department_id:
         ids = frozenset(
-            User.objects.filter(department_id__in=department_subtree(user.department_id)).values_list(
-                "pk", flat=True
-            )
+            User.objects.filter(department_id__in=department_subtree(user.department_id))
+            .order_by()
+            .values_list("pk", flat=True)
         ) | {user.pk}
     elif scope == Scope.TEAM:
         ids = frozenset(
-            User.objects.filter(Q(teams__members=user) | Q(teams__leader=user)).values_list("pk", flat=True)
+            User.objects.filter(Q(teams__members=user) | Q(teams__leader=user))
+            .order_by()
+            .values_list("pk", flat=True)
         ) | {user.pk}
     else:
         ids = frozenset({user.pk})

@@ -71,25 +71,33 @@ def search_condition(q: str) -> Q:
 
 
 def find_customers(user, flt: CustomerFilter) -> QuerySet:
-    qs = scoped(user, Customer)
+    # The conditions are gathered and applied in one filter(): every filter() call copies the
+    # query, scope condition included.
+    conditions: list[Q] = []
+    exact: dict = {}
     if flt.q:
-        qs = qs.filter(search_condition(flt.q))
+        conditions.append(search_condition(flt.q))
     if flt.owner == "me":
-        qs = qs.filter(owner_id=user.pk)
+        exact["owner_id"] = user.pk
     elif flt.owner == "none":
-        qs = qs.filter(owner__isnull=True)
+        exact["owner__isnull"] = True
     elif flt.owner:
-        qs = qs.filter(owner_id=flt.owner)
+        exact["owner_id"] = flt.owner
     for name in ("type", "kind", "value_tier"):
         if getattr(flt, name):
-            qs = qs.filter(**{name: getattr(flt, name)})
+            exact[name] = getattr(flt, name)
     for name in ("province", "city", "district", "sales_region", "dealer", "industry"):
         if getattr(flt, name):
-            qs = qs.filter(**{f"{name}_id": getattr(flt, name)})
+            exact[f"{name}_id"] = getattr(flt, name)
     if flt.tag:
-        qs = qs.filter(pk__in=Customer.tags.through.objects.filter(tag_id=flt.tag).values("customer_id"))
+        conditions.append(
+            Q(pk__in=Customer.tags.through.objects.filter(tag_id=flt.tag).values("customer_id"))
+        )
     if flt.ids:
-        qs = qs.filter(pk__in=flt.ids)
+        exact["pk__in"] = flt.ids
+    qs = scoped(user, Customer)
+    if conditions or exact:
+        qs = qs.filter(*conditions, **exact)
     return qs.order_by(*SORTS.get(flt.sort, SORTS[DEFAULT_SORT]))
 
 

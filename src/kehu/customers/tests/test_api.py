@@ -150,3 +150,76 @@ def test_api_docs_use_local_assets_only(client):
 def test_customer_count_unchanged_after_failed_create(org, api):
     api(org.sales_a1).post("/customers", {"name": "x", "contacts": [{"name": "y", "mobile": "abc"}]})
     assert Customer.objects.count() == 0  # the contact error rolled back the customer
+
+
+def test_list_rows_have_the_documented_shape_and_agree_with_the_detail(org, api):
+    """The list renders its rows without Ninja's re-validation: they must still match
+    CustomerListItem field for field, and say what the detail endpoint says."""
+    from pydantic import TypeAdapter
+
+    from kehu.core.models import Industry
+    from kehu.core.schemas import Page
+    from kehu.customers.models import Dealer
+    from kehu.customers.schemas import CustomerListItem
+
+    district = Region.objects.filter(level=3, parent__level=2, parent__parent__level=1).first()
+    dealer = Dealer.objects.create(name="杭州经销商", code="D-1")
+    Tag.objects.create(name="VIP")
+    Tag.objects.create(name="重点")
+    customer = services.create_customer(
+        org.sales_a1,
+        {
+            "name": "全字段客户",
+            "phone": "13812345678",
+            "email": "all@example.com",
+            "province": district.parent.parent_id,
+            "city": district.parent_id,
+            "district": district.pk,
+            "industry": Industry.objects.first().pk,
+            "dealer": dealer.pk,
+            "tags": ["VIP", "重点"],
+        },
+    )
+    Customer.objects.filter(pk=customer.pk).update(last_contact_at=customer.created_at, value_tier="high")
+    for viewer in (org.sales_a1, org.marketer, org.admin):
+        client = api(viewer)
+        response = client.get("/customers", q="全字段客户")
+        assert response.status_code == 200
+        assert response["Content-Type"] == "application/json; charset=utf-8"
+        body = response.json()
+        TypeAdapter(Page[CustomerListItem]).validate_python(body)
+        detail = client.get(f"/customers/{customer.pk}")
+        if detail.status_code == 404:  # a viewer outside the scope sees neither
+            assert body["items"] == []
+            continue
+        (item,) = [i for i in body["items"] if i["id"] == customer.pk]
+        assert set(item) == set(CustomerListItem.model_fields)
+        expected = detail.json()
+        assert {key: expected[key] for key in item} == item
+        assert item["tags"] == ["VIP", "重点"] and item["dealer"]["name"] == "杭州经销商"
+        assert item["last_contact_at"] == item["created_at"] is not None
+
+
+def test_list_count_without_a_count_query_on_a_partial_page(org, api):
+    for i in range(5):
+        services.create_customer(org.sales_a1, {"name": f"分页{i}"})
+    client = api(org.sales_a1)
+    for params, expected in (
+        ({"page_size": 2}, (2, 5)),
+        ({"page_size": 2, "page": 3}, (1, 5)),  # the last, partial page
+        ({"page_size": 5}, (5, 5)),  # full: the total comes from COUNT
+        ({"page_size": 2, "page": 9}, (0, 5)),  # past the end
+        ({"page_size": 50}, (5, 5)),
+        ({"page_size": 50, "q": "没有这个"}, (0, 0)),
+    ):
+        body = client.get("/customers", **params).json()
+        assert (len(body["items"]), body["count"]) == expected, params
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as partial:
+        client.get("/customers", page_size=50)
+    with CaptureQueriesContext(connection) as full:
+        client.get("/customers", page_size=5)
+    counts = [q for q in full.captured_queries if "COUNT(" in q["sql"]]
+    assert counts and len(partial.captured_queries) == len(full.captured_queries) - 1

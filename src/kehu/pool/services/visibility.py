@@ -20,7 +20,7 @@ from ..models import DisplayRule, Pool, Target, Tenure
 def _user_team_ids(user: User) -> set[int]:
     cached = getattr(user, "_kehu_team_ids", None)
     if cached is None:
-        cached = set(user.teams.values_list("pk", flat=True))
+        cached = set(user.teams.order_by().values_list("pk", flat=True))
         user._kehu_team_ids = cached
     return cached
 
@@ -67,7 +67,6 @@ def visible_pools(user: User, target: str | None = None) -> list[Pool]:
     cache = getattr(user, "_kehu_pools", None)
     if cache is None:
         pools, pool_members, pool_teams = _pool_table()
-        team_ids = _user_team_ids(user)
         cache = []
         for pool in pools:
             members = pool_members.get(pool.pk, frozenset())
@@ -75,7 +74,8 @@ def visible_pools(user: User, target: str | None = None) -> list[Pool]:
             if _sees_whole_org(user):
                 cache.append(pool)
             elif members or teams:
-                if user.pk in members or team_ids & teams:
+                # The user's teams are read only when a pool is limited to teams.
+                if user.pk in members or (teams and _user_team_ids(user) & teams):
                     cache.append(pool)
             elif pool.department_id is None or (
                 user.department_id and user.department_id in department_subtree(pool.department_id)
