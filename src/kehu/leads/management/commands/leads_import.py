@@ -67,6 +67,7 @@ class Command(BaseCommand):
                     TimeRemainingColumn(),
                     disable=quiet,
                     transient=False,
+                    auto_refresh=False,  # no refresh thread: the import forks a worker process
                 ) as progress,
             ):
                 task = progress.add_task("import", total=total, rate="–")
@@ -76,6 +77,7 @@ class Command(BaseCommand):
                     elapsed = progress.tasks[task].elapsed or 0
                     if elapsed:
                         progress.update(task, rate=f"{progress.tasks[task].completed / elapsed:,.0f}")
+                    progress.refresh()
 
                 imports.run_import(run, path, actor, progress=advance)
         except ValidationFailed as exc:
