@@ -33,7 +33,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--workers",
             type=int,
-            help="processes (default: 2 for files over ~2,000 rows where fork() exists and there are 2 cores)",
+            help="processes (default: 2 for files over ~2,000 rows where fork() exists, on 2 cores)",
         )
 
     def handle(self, *args, file, channel, map, user, errors, quiet, workers=None, **options):
