@@ -84,6 +84,7 @@ def main():
     parser.add_argument("--customers", type=int, default=800_000)
     parser.add_argument("--leads", type=int, default=200_000)
     parser.add_argument("--seed", type=int, default=int(time.time()))
+    parser.add_argument("--workers", type=int, help="passed to the command (default: its own choice)")
     args = parser.parse_args()
     setup = prepare_crm(args.customers, args.leads)
 
@@ -98,7 +99,8 @@ def main():
     before = Lead.objects.count()
     out = io.StringIO()
     started, cpu = time.perf_counter(), time.process_time()
-    call_command("leads_import", str(path), "--channel", "purchased_list", "--quiet", stdout=out)
+    extra = ["--workers", str(args.workers)] if args.workers else []
+    call_command("leads_import", str(path), "--channel", "purchased_list", "--quiet", *extra, stdout=out)
     seconds = time.perf_counter() - started
     cpu = time.process_time() - cpu
     run = ImportRun.objects.order_by("-pk").first()
@@ -106,6 +108,7 @@ def main():
         json.dumps(
             {
                 "database": connection.vendor,
+                "workers": args.workers or "default",
                 "existing_leads_before": before,
                 "rows": run.total,
                 "seconds": round(seconds, 1),

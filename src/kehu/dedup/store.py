@@ -131,6 +131,11 @@ def write_keys(record_type: int, items: Iterable[tuple[int, list[int]]], *, repl
     rows = [(key, record_type, pk) for pk, keys in items for key in keys]
     if not rows:
         return
+    if connection.vendor == "postgresql":
+        from kehu.core.bulk import insert_rows
+
+        insert_rows(DedupKey, ["key", "record_type", "record_id"], rows)  # COPY
+        return
     table = connection.ops.quote_name(DedupKey._meta.db_table)
     with connection.cursor() as cursor:
         cursor.executemany(
@@ -178,6 +183,20 @@ def postings_by_key(
     found: dict[int, list[tuple[int, int]]] = {}
     table = connection.ops.quote_name(DedupKey._meta.db_table)
     limit = int(max_postings) + 1
+    if connection.vendor == "postgresql" and keys:
+        # One statement for any number of keys: a LATERAL sub-select per array element is
+        # planned once, where 200 UNION ALL branches are planned on every call.
+        sql = (
+            f"SELECT k.key, d.record_type, d.record_id FROM unnest(%s::bigint[]) AS k(key) "  # noqa: S608
+            f"CROSS JOIN LATERAL (SELECT record_type, record_id FROM {table} "
+            f"WHERE {table}.key = k.key LIMIT {limit}) d"
+        )
+        by_key: dict[int, list[tuple[int, int]]] = {}
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [keys])
+            for key, record_type, rid in cursor.fetchall():
+                by_key.setdefault(key, []).append((record_type, rid))
+        return {key: holders for key, holders in by_key.items() if len(holders) <= max_postings}
     for start in range(0, len(keys), 200):
         part = keys[start : start + 200]
         sub = (

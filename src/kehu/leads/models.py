@@ -98,16 +98,22 @@ class Lead(models.Model):
         PERSON = "person", _("person")
         COMPANY = "company", _("company")
 
-    channel = models.ForeignKey(Channel, models.PROTECT, related_name="leads", verbose_name=_("channel"))
+    # Indexes: every one costs on each of the many rows an import writes. A column the
+    # composite indexes in Meta start with (channel, owner) has no index of its own, grade
+    # (three values) none at all, and the keys only plain ones (no LIKE-prefix twins)
+    # except phone_key, which the search matches by prefix.
+    channel = models.ForeignKey(
+        Channel, models.PROTECT, related_name="leads", verbose_name=_("channel"), db_index=False
+    )
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.PERSON)
     name = models.CharField(_("contact name"), max_length=64, blank=True)
     company = models.CharField(_("company"), max_length=200, blank=True)
     title = models.CharField(_("job title"), max_length=64, blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     phone_key = models.CharField(max_length=24, blank=True, db_index=True)
-    email = models.CharField(_("e-mail"), max_length=254, blank=True, db_index=True)
+    email = models.CharField(_("e-mail"), max_length=254, blank=True)
     # Company-name core (尚祈, 尚祈/上海 for a branch): finds a company's leads across spellings.
-    company_key = models.CharField(max_length=80, blank=True, db_index=True)
+    company_key = models.CharField(max_length=80, blank=True)
     wechat = models.CharField(_("WeChat"), max_length=64, blank=True)
     id_number = models.CharField(_("resident ID number"), max_length=18, blank=True)
     credit_code = models.CharField(_("unified social credit code"), max_length=18, blank=True)
@@ -148,7 +154,7 @@ class Lead(models.Model):
     extra = models.JSONField(_("other fields"), default=dict, blank=True)  # unmapped form/import columns
 
     score = models.PositiveSmallIntegerField(_("score"), default=0)
-    grade = models.CharField(_("grade"), max_length=1, choices=Grade.choices, blank=True, db_index=True)
+    grade = models.CharField(_("grade"), max_length=1, choices=Grade.choices, blank=True)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.NEW)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -157,6 +163,7 @@ class Lead(models.Model):
         blank=True,
         related_name="owned_leads",
         verbose_name=_("owner"),
+        db_index=False,
     )
 
     # De-duplication outcome (details and reasons live in the dedup app).
@@ -188,7 +195,7 @@ class Lead(models.Model):
     converted_at = models.DateTimeField(_("converted"), null=True, blank=True)
 
     intake = models.CharField(_("intake path"), max_length=16, blank=True)  # form, api, capture, import
-    intake_key = models.CharField(max_length=64, blank=True, db_index=True)  # idempotent re-imports
+    intake_key = models.CharField(max_length=64, blank=True)  # idempotent re-imports
     last_follow_up_at = models.DateTimeField(_("last follow-up"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -217,6 +224,9 @@ class Lead(models.Model):
                 name="lead_converted_at",
                 condition=models.Q(converted_at__isnull=False),
             ),
+            models.Index(fields=["email"], name="lead_email"),
+            models.Index(fields=["company_key"], name="lead_company_key"),
+            models.Index(fields=["intake_key"], name="lead_intake_key"),
         ]
 
     INTAKE_PATHS = {

@@ -103,7 +103,15 @@ def _parse(raw: str) -> Phone:
 @lru_cache(maxsize=65536)
 def _is_assigned(canonical: str) -> bool:
     national = "".join(canonical.split("-")[:2])  # without any extension
-    return phonenumbers.is_valid_number(phonenumbers.parse(national, "CN"))
+    if _MOBILE.match(national) and not national.startswith("179"):
+        # What parse() returns for these: only 11/12/179 (carrier codes) could be stripped
+        # as a national prefix. Building the number directly skips the parser (⅔ of the cost).
+        number = phonenumbers.PhoneNumber(country_code=86, national_number=int(national))
+        return phonenumbers.is_valid_number(number)
+    try:
+        return phonenumbers.is_valid_number(phonenumbers.parse(national, "CN"))
+    except phonenumbers.NumberParseException:  # 17984008343: "179xx" read as a carrier code
+        return False
 
 
 def normalize_phone(raw: str, *, strict: bool = True) -> Phone:

@@ -55,3 +55,27 @@ def test_strict_mode_rejects_unassigned_numbers_and_loose_mode_keeps_them():
         normalize_phone("0300-2345678")
     assert exc.value.code == "unassigned_phone"
     assert normalize_phone("14012345678", strict=False).canonical == "14012345678"
+
+
+def test_a_179_number_is_refused_not_crashed_on():
+    """The numbering-plan parser reads 179xx as a carrier prefix and fails on what is left."""
+    with pytest.raises(InvalidValue) as exc:
+        normalize_phone("17984008343")
+    assert exc.value.code == "unassigned_phone"
+
+
+def test_mobile_check_agrees_with_the_full_parser():
+    import random
+
+    import phonenumbers
+
+    from kehu.core.normalize.phones import _is_assigned
+
+    rng = random.Random(7)
+    numbers = [f"1{rng.choice('3456789')}{rng.randrange(10**9):09d}" for _ in range(3000)]
+    for number in numbers:
+        try:
+            expected = phonenumbers.is_valid_number(phonenumbers.parse(number, "CN"))
+        except phonenumbers.NumberParseException:
+            expected = False
+        assert _is_assigned(number) == expected, number

@@ -25,7 +25,8 @@ from kehu.core.normalize.text import fold_width
 from kehu.dedup.engine import DUPLICATE_LEAD, EXISTING_CUSTOMER, NEW
 
 from ..models import Channel, ImportRun
-from .intake import ALREADY_IMPORTED, REJECTED, Pipeline, row_key
+from . import parallel
+from .intake import ALREADY_IMPORTED, CHUNK, REJECTED, Pipeline, row_key
 
 MAX_ROWS = 1_000_000
 logger = logging.getLogger(__name__)
@@ -168,23 +169,48 @@ def run_import(
     *,
     progress: Callable[[int], None] | None = None,
     batch: int = 5000,
+    workers: int | None = None,
 ) -> ImportRun:
-    """Import every row of the file with the run's channel and mapping; fills the run's counts."""
+    """Import every row of the file with the run's channel and mapping; fills the run's counts.
+
+    With ``workers=2`` (the default for files of more than a few thousand rows where
+    ``fork`` exists, there are two cores and the caller runs no threads) a forked child
+    reads, validates and prepares the rows while this process de-duplicates and writes
+    them (see ``parallel``); the outcome is the same.
+    """
     headers, rows = read_table(path, run.filename)
     mapping = check_mapping(headers, run.mapping)
     positions = [(headers.index(h), f) for h, f in mapping.items()]
     unmapped = [(i, h) for i, h in enumerate(headers) if h and h not in mapping]
     channel = run.channel
     pipeline = Pipeline(actor, path="import", channel=channel)
-    seen: Counter = Counter()
     run.status = ImportRun.Status.RUNNING
     run.total = run.created = run.duplicates = run.existing = run.skipped = run.rejected = 0
     run.errors = []
     run.save()
 
-    def flush(chunk_rows, chunk_keys, chunk_numbers, chunk_raw):
-        results = pipeline.run(chunk_rows, chunk_keys, progress)
-        for result, number, raw in zip(results, chunk_numbers, chunk_raw, strict=True):
+    def items():
+        """(row number, mapped values, intake key, the row as read) for every row."""
+        seen: Counter = Counter()
+        for number, row in enumerate(rows, start=2):  # row 1 is the header
+            row = row + [""] * (len(headers) - len(row))
+            data = {field: row[i] for i, field in positions}
+            extra = {h: row[i] for i, h in unmapped if row[i]}
+            if extra:
+                data["extra"] = extra
+            content = tuple(sorted((f, str(v).strip()) for f, v in data.items() if f != "extra"))
+            seen[content] += 1
+            raw = {h: row[i] for i, h in enumerate(headers) if h}
+            yield number, data, row_key(channel.code, content, seen[content]), raw
+
+    def flush(chunk):  # [((number, data, key, raw), ready or None)]
+        results = pipeline.run(
+            [item[1] for item, _ready in chunk],
+            [item[2] for item, _ready in chunk],
+            progress,
+            ready=[ready for _item, ready in chunk],
+        )
+        for result, (item, _ready) in zip(results, chunk, strict=True):
             if result.outcome == NEW:
                 run.created += 1
             elif result.outcome == DUPLICATE_LEAD:
@@ -195,30 +221,32 @@ def run_import(
                 run.skipped += 1
             elif result.outcome == REJECTED:
                 run.rejected += 1
-                run.errors.append({"row": number, "values": raw, "errors": result.errors})
+                run.errors.append({"row": item[0], "values": item[3], "errors": result.errors})
         run.save(update_fields=PROGRESS_FIELDS)  # the import page shows progress while it runs
 
-    chunk_rows, chunk_keys, chunk_numbers, chunk_raw = [], [], [], []
-    for number, row in enumerate(rows, start=2):  # row 1 is the header
-        run.total += 1
+    def count(n: int) -> None:
+        run.total += n
         if run.total > MAX_ROWS:
             raise ValidationFailed(fields={"file": [_("At most %(n)d rows per file.") % {"n": MAX_ROWS}]})
-        row = row + [""] * (len(headers) - len(row))
-        data = {field: row[i] for i, field in positions}
-        extra = {h: row[i] for i, h in unmapped if row[i]}
-        if extra:
-            data["extra"] = extra
-        content = tuple(sorted((f, str(v).strip()) for f, v in data.items() if f != "extra"))
-        seen[content] += 1
-        chunk_rows.append(data)
-        chunk_keys.append(row_key(channel.code, content, seen[content]))
-        chunk_numbers.append(number)
-        chunk_raw.append({h: row[i] for i, h in enumerate(headers) if h})
-        if len(chunk_rows) >= batch:
-            flush(chunk_rows, chunk_keys, chunk_numbers, chunk_raw)
-            chunk_rows, chunk_keys, chunk_numbers, chunk_raw = [], [], [], []
-    if chunk_rows:
-        flush(chunk_rows, chunk_keys, chunk_numbers, chunk_raw)
+
+    if workers is None:
+        workers = parallel.default_workers(path)
+    if workers > 1:
+        # Rows travel back with the raw values only when the parent may need them (a
+        # rejected row's report): the child drops them for rows it validated.
+        for chunk in parallel.prepared_rows(items, pipeline, CHUNK):
+            count(len(chunk))
+            flush(chunk)
+    else:
+        chunk = []
+        for item in items():
+            count(1)
+            chunk.append((item, None))
+            if len(chunk) >= batch:
+                flush(chunk)
+                chunk = []
+        if chunk:
+            flush(chunk)
     run.status = ImportRun.Status.DONE
     run.finished_at = clock.now()
     run.save()

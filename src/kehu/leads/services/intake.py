@@ -99,6 +99,7 @@ class Pipeline:
         if getattr(self.enricher, "lookups", None) is None:
             self.enricher.lookups = self.lookups
         self.index = store.DatabaseIndex()
+        self._new_lead = _LeadFactory()
 
     # -- public ---------------------------------------------------------------------------
 
@@ -107,23 +108,47 @@ class Pipeline:
         rows: Sequence[dict],
         keys: Sequence[str] | None = None,
         progress: Callable[[int], None] | None = None,
+        ready: Sequence | None = None,
     ) -> list[RowResult]:
+        """``ready``: per row, what ``prepare_row`` returned for it (computed by another
+        process), or None to do that work here."""
         results: list[RowResult] = []
         for start in range(0, len(rows), CHUNK):
             part = rows[start : start + CHUNK]
             part_keys = keys[start : start + CHUNK] if keys is not None else None
-            results += self._chunk(part, part_keys, start)
+            part_ready = ready[start : start + CHUNK] if ready is not None else None
+            results += self._chunk(part, part_keys, start, part_ready)
             if progress:
                 progress(len(part))
         return results
 
+    def prepare_row(self, data) -> tuple | None:
+        """The part of a row's intake that reads no database: validation, enrichment,
+        grading, the engine's preparation and blocking keys. ``("rejected", errors)``,
+        ``("ok", (values, enriched, prepared, hashed keys))``, or None when the row needs
+        the database for it (an owner to check) and is left to ``_chunk``."""
+        if not isinstance(data, dict) or data.get("owner") not in (None, ""):
+            return None
+        values, errors = clean_lead(data, self.lookups, channel=self.channel)
+        owner_id = self._owner(data, errors)  # no owner given: the actor's rule, no query
+        if errors:
+            return REJECTED, errors
+        values["owner_id"] = owner_id
+        enriched = self.enricher.enrich(values)
+        values["score"] = self.grader.score(values)
+        values["grade"] = self.grader.grade(values["score"])
+        prepared, hashed = _prepare_record(values)
+        return "ok", (values, enriched, prepared, hashed)
+
     # -- one chunk ------------------------------------------------------------------------
 
     @transaction.atomic
-    def _chunk(self, rows: Sequence[dict], keys: Sequence[str] | None, offset: int) -> list[RowResult]:
+    def _chunk(
+        self, rows: Sequence[dict], keys: Sequence[str] | None, offset: int, ready: Sequence | None = None
+    ) -> list[RowResult]:
         now = clock.now()
         results: list[RowResult] = []
-        accepted: list[tuple[RowResult, dict, str]] = []
+        accepted: list[tuple[RowResult, dict, str, tuple | None]] = []
         previous = self._already_imported([k for k in (keys or []) if k])
         seen_keys: dict[str, RowResult] = {}
         repeats: list[tuple[RowResult, RowResult]] = []
@@ -138,6 +163,16 @@ class Pipeline:
                 result.outcome = ALREADY_IMPORTED
                 repeats.append((result, seen_keys[key]))
                 continue
+            done = ready[i] if ready is not None else None
+            if done is not None:  # validated, enriched, graded and prepared by another process
+                if done[0] == REJECTED:
+                    result.errors = done[1]
+                    continue
+                values, result.enriched, prepared, hashed = done[1]
+                accepted.append((result, values, key, (prepared, hashed)))
+                if key:
+                    seen_keys[key] = result
+                continue
             if not isinstance(data, dict):
                 result.errors = {"__all__": [_("Not a record.")]}
                 continue
@@ -150,7 +185,7 @@ class Pipeline:
             result.enriched = self.enricher.enrich(values)
             values["score"] = self.grader.score(values)
             values["grade"] = self.grader.grade(values["score"])
-            accepted.append((result, values, key))
+            accepted.append((result, values, key, None))
             if key:
                 seen_keys[key] = result
         if accepted:
@@ -186,14 +221,12 @@ class Pipeline:
             return actor.pk
         return None
 
-    def _dedup_and_store(self, accepted: list[tuple[RowResult, dict, str]], now) -> None:
-        # 1. Prepare every row and look all their keys up at once.
+    def _dedup_and_store(self, accepted: list[tuple[RowResult, dict, str, tuple | None]], now) -> None:
+        # 1. Prepare every row (unless done already) and look all their keys up at once.
         prepared, hashed = [], []
-        for n, (_result, values, _key) in enumerate(accepted):
-            record = store.lead_record(
-                {**values, "tmp_id": f"B{n}"}, values["city"].name if values.get("city") else ""
-            )
-            p, keys = store.keys_of(record)
+        for n, (_result, values, _key, done) in enumerate(accepted):
+            p, keys = done if done is not None else _prepare_record(values)
+            p.record.id = f"B{n}"  # rows of this chunk are "B<n>" until stored
             prepared.append(p)
             hashed.append(keys)
         by_key = store.postings_by_key({k for keys in hashed for k in keys})
@@ -213,10 +246,10 @@ class Pipeline:
 
         # 3. Store the leads.
         leads = []
-        for (result, values, key), outcome in zip(accepted, outcomes, strict=True):
+        for (result, values, key, _done), outcome in zip(accepted, outcomes, strict=True):
             channel = values.pop("channel")
             owner_id = values.pop("owner_id")
-            lead = Lead(
+            lead = self._new_lead(
                 channel=channel,
                 intake=self.path,
                 intake_key=key,
@@ -258,7 +291,7 @@ class Pipeline:
 
         # Duplicates of rows of this chunk: point at the stored lead (or its original).
         fixed = []
-        for (result, _values, _key), lead in zip(accepted, leads, strict=True):
+        for (result, _values, _key, _done), lead in zip(accepted, leads, strict=True):
             result.lead = lead
             if result.target.startswith("B"):
                 original = leads[int(result.target[1:])]
@@ -304,7 +337,7 @@ class Pipeline:
         insert_values(DedupMatch, MATCH_COLUMNS, matches)
 
         # 6. Tell the others.
-        self._after_store(leads, [r for r, _v, _k in accepted])
+        self._after_store(leads, [a[0] for a in accepted])
 
     def _after_store(self, leads: list[Lead], results: list[RowResult]) -> None:
         from . import notices
@@ -320,6 +353,51 @@ class Pipeline:
             notices.customers_matched(matched, self.actor)
         if new:
             leads_received.send(sender=Lead, leads=new, actor=self.actor)
+
+
+class _LeadFactory:
+    """``Lead(**values)`` for thousands of rows: Django's positional construction (its fast
+    path), with related objects put in the instance's cache as the keyword path does."""
+
+    def __init__(self):
+        fields = Lead._meta.concrete_fields
+        self.attnames = [f.attname for f in fields]
+        self.known = {f.attname: f.attname for f in fields} | {f.name: f.attname for f in fields}
+        self.relations = {f.name: f for f in fields if f.is_relation}
+        self.constant: dict = {}
+        self.made: dict = {}  # callable defaults (extra=dict): a new value per lead
+        for f in fields:
+            if f.primary_key:
+                self.constant[f.attname] = None
+            elif f.has_default() and callable(f.default):
+                self.made[f.attname] = f.default
+            else:
+                self.constant[f.attname] = f.get_default()
+
+    def __call__(self, **values) -> Lead:
+        row = dict(self.constant)
+        for attname, make in self.made.items():
+            row[attname] = make()
+        related = []
+        for name, value in values.items():
+            field = self.relations.get(name)
+            if field is not None:  # an instance (or None) given by the field's name
+                row[field.attname] = None if value is None else value.pk
+                related.append((field, value))
+            elif name in self.known:
+                row[self.known[name]] = value
+            else:
+                raise TypeError(f"Lead() got an unexpected keyword argument {name!r}")
+        lead = Lead(*[row[a] for a in self.attnames])
+        for field, value in related:
+            field.set_cached_value(lead, value)
+        return lead
+
+
+def _prepare_record(values: dict):
+    """The engine's prepared record and hashed blocking keys of a validated lead."""
+    record = store.lead_record({**values, "tmp_id": ""}, values["city"].name if values.get("city") else "")
+    return store.keys_of(record)
 
 
 def intake_one(actor, data: dict, *, path: str, channel: Channel | None = None, key: str = "") -> RowResult:

@@ -2,7 +2,9 @@
 every object through the ORM, which dominated the cost of an import).
 
 ``insert`` writes model instances with one ``INSERT … VALUES (…), (…) RETURNING id`` per
-few hundred rows (PostgreSQL, SQLite ≥ 3.35) and sets their primary keys. Safe under
+few hundred rows (SQLite ≥ 3.35) and sets their primary keys; on PostgreSQL the ids are
+taken from the table's sequence first and the rows sent with COPY (a long multi-row INSERT
+costs psycopg more to assemble on the client than the server takes to run it). Safe under
 concurrent writers: ids come from the database, not from MAX(id).
 """
 
@@ -30,6 +32,11 @@ def insert(model: type[models.Model], objects: list[models.Model]) -> None:
     if not objects:
         return
     meta = model._meta
+    if connection.vendor == "postgresql":
+        from kehu.core.bulk import insert_objects
+
+        insert_objects(objects)
+        return
     fields = [f for f in meta.concrete_fields if not f.primary_key]
     converters = [_converter(f) for f in fields]
     quote = connection.ops.quote_name
@@ -61,6 +68,11 @@ __all__ = ["insert"]
 def insert_values(model: type[models.Model], names: list[str], values: list[tuple]) -> None:
     """Rows given as tuples of ``names`` (no model instances, no ids back)."""
     if not values:
+        return
+    if connection.vendor == "postgresql":
+        from kehu.core.bulk import insert_rows
+
+        insert_rows(model, names, values)  # COPY
         return
     meta = model._meta
     fields = [meta.get_field(n) for n in names]

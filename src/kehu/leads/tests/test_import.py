@@ -3,6 +3,7 @@
 import csv
 import io
 
+import pytest
 from django.core.management import call_command
 from openpyxl import Workbook, load_workbook
 
@@ -57,10 +58,20 @@ def test_mapping_is_guessed_from_headers():
     }
 
 
-def test_every_row_is_accounted_for_and_reimport_creates_nothing(org, tmp_path):
+@pytest.fixture(params=[1, 2], ids=["one process", "two processes"])
+def workers(request):
+    return request.param
+
+
+def _import(org, path, channel, workers, name="list.csv"):
+    run = imports.start_run(org.marketer, path, name, channel)
+    return imports.run_import(run, path, org.marketer, workers=workers)
+
+
+def test_every_row_is_accounted_for_and_reimport_creates_nothing(org, tmp_path, workers):
     channel = Channel.objects.get(code="purchased_list")
     path = _csv(tmp_path)
-    run = imports.run_import(imports.start_run(org.marketer, path, "list.csv", channel), path, org.marketer)
+    run = _import(org, path, channel, workers)
     assert (run.total, run.created, run.duplicates, run.rejected) == (5, 2, 1, 2)
     assert run.created + run.duplicates + run.existing + run.skipped + run.rejected == run.total
     assert [e["row"] for e in run.errors] == [4, 6]
@@ -69,15 +80,57 @@ def test_every_row_is_accounted_for_and_reimport_creates_nothing(org, tmp_path):
     assert lead.extra == {"来源页": "p1"} and lead.intake == "import"
     assert Lead.objects.get(name="王建國").duplicate_of == lead
 
-    again = imports.run_import(imports.start_run(org.marketer, path, "list.csv", channel), path, org.marketer)
+    again = _import(org, path, channel, workers)
     assert (again.created, again.duplicates, again.skipped, again.rejected) == (0, 0, 3, 2)
     assert Lead.objects.count() == 3
     # The same rows saved as Excel are the same rows.
     xlsx = _xlsx(tmp_path)
-    third = imports.run_import(
-        imports.start_run(org.marketer, xlsx, "list.xlsx", channel), xlsx, org.marketer
-    )
+    third = _import(org, xlsx, channel, workers, name="list.xlsx")
     assert third.skipped == 3 and Lead.objects.count() == 3
+
+
+def test_duplicates_across_chunks_and_processes(org, tmp_path, workers, monkeypatch, customer):
+    """Chunks of two rows: every duplicate below sits in a later chunk than its original, so
+    it is found through the keys written for the earlier chunk (and, with two processes,
+    prepared by the child while the parent writes)."""
+    from kehu.leads.services import intake
+
+    monkeypatch.setattr(intake, "CHUNK", 2)
+    monkeypatch.setattr(imports, "CHUNK", 2)
+    known = customer(name="杭州明远网络科技有限公司", kind="company", phone="13911112222")
+    rows = [
+        ["王建国", "杭州尚祈网络科技有限公司", "13812345678", "wang@shangqi.com", "", "", "a"],
+        ["李四", "", "139-0000-1111", "", "", "", "b"],
+        ["赵六", "", "12345", "bad@", "", "", "c"],  # rejected
+        ["王建國", "杭州尚祈网络科技有限公司", "+86 138 1234 5678", "", "", "", "d"],  # dup of a
+        ["李四", "", "13900001111", "", "", "", "e"],  # dup of b
+        ["张三", "杭州明远网络科技有限公司", "13911112222", "", "", "", "f"],  # the customer
+        ["李四", "", "+86 139 0000 1111", "", "", "", "g"],  # dup of b (and of e)
+        ["王建国", "杭州尚祈网络科技有限公司", "13812345678", "wang@shangqi.com", "", "", "a"],  # again
+    ]
+    path = _csv(tmp_path, rows)
+    channel = Channel.objects.get(code="purchased_list")
+    validated_here = []
+    clean_lead = intake.clean_lead
+    monkeypatch.setattr(intake, "clean_lead", lambda *a, **k: validated_here.append(1) or clean_lead(*a, **k))
+    run = _import(org, path, channel, workers)
+    assert len(validated_here) == (8 if workers == 1 else 0)  # two processes: the child validated
+    assert (run.total, run.created, run.duplicates, run.existing, run.rejected) == (8, 2, 4, 1, 1)
+    assert [e["row"] for e in run.errors] == [4]
+    by_page: dict = {}
+    for lead in Lead.objects.order_by("pk"):
+        by_page.setdefault(lead.extra["来源页"], []).append(lead)
+    first, first_again = by_page["a"]
+    second = by_page["b"][0]
+    assert first.duplicate_of is None and second.duplicate_of is None
+    assert by_page["d"][0].duplicate_of == first and first_again.duplicate_of == first
+    assert by_page["e"][0].duplicate_of == second and by_page["g"][0].duplicate_of == second
+    assert by_page["f"][0].matched_customer_id == known.pk
+    assert Lead.objects.count() == 7
+
+    again = _import(org, path, channel, workers)
+    assert (again.created, again.duplicates, again.existing, again.skipped, again.rejected) == (0, 0, 0, 7, 1)
+    assert Lead.objects.count() == 7
 
 
 def test_error_report_lists_every_rejected_row(org, tmp_path, web):
