@@ -75,7 +75,8 @@ def _repeat_orders(Order, ids, start, end, before) -> dict[int, float]:
         ordered_at__lt=end,
         cancelled_at__isnull=True,
     )
-    return _by_user(qs, "owner_id", Count("id"))
+    # COUNT(*): the partial (customer, ordered_at) index includes the owner, no heap reads.
+    return _by_user(qs, "owner_id", Count("*"))
 
 
 def renewals(user_ids, start, end) -> dict[int, float]:
@@ -106,7 +107,7 @@ def renewals(user_ids, start, end) -> dict[int, float]:
         ordered_at__lt=middle,
         cancelled_at__isnull=True,
     )
-    for pk, value in _by_user(first_timers, "owner_id", Count("id")).items():
+    for pk, value in _by_user(first_timers, "owner_id", Count("*")).items():
         out[pk] -= value
     if end > cutoff:
         for pk, value in _repeat_orders(Order, ids, cutoff, end, start).items():
@@ -134,6 +135,8 @@ def rebuild_first_orders(covered_until) -> None:
     table = connection.ops.quote_name(CustomerFirstOrder._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {table} (customer_id, first_at) {sql}", params)
+        if connection.vendor == "postgresql":
+            cursor.execute(f"ANALYZE {table}")  # fresh statistics for the newcomers' lookup
 
 
 def activity(user_ids, start, end, *, by_day: bool = False) -> dict:

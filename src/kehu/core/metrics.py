@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -203,6 +203,10 @@ def refresh(today: dt.date | None = None, codes: Iterable[str] | None = None) ->
                 MetricCoverage.objects.update_or_create(
                     metric=metric.code, defaults={"covered_until": today, "refreshed_at": clock.now()}
                 )
+    if written and connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            # The table was just rewritten: plan the period sums with fresh statistics.
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(MetricDay._meta.db_table)}")
     return written
 
 
