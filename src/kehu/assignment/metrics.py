@@ -35,7 +35,8 @@ def lead_conversions(user_ids, start, end, *, by_day: bool = False) -> dict:
     """Leads the person converted into customers in the period (performance)."""
     Lead = apps.get_model("leads", "Lead")
     qs = _for(Lead.objects.filter(converted_at__gte=start, converted_at__lt=end), "owner_id", user_ids)
-    return metrics.tally(qs, "owner_id", Count("id"), "converted_at" if by_day else None)
+    # COUNT(*): the partial conversion-time index includes the owner, no heap reads.
+    return metrics.tally(qs, "owner_id", Count("*"), "converted_at" if by_day else None)
 
 
 def sales_amount(user_ids, start, end, *, by_day: bool = False) -> dict:

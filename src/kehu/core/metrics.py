@@ -204,9 +204,11 @@ def refresh(today: dt.date | None = None, codes: Iterable[str] | None = None) ->
                     metric=metric.code, defaults={"covered_until": today, "refreshed_at": clock.now()}
                 )
     if written and connection.vendor == "postgresql":
+        table = connection.ops.quote_name(MetricDay._meta.db_table)
         with connection.cursor() as cursor:
-            # The table was just rewritten: plan the period sums with fresh statistics.
-            cursor.execute(f"ANALYZE {connection.ops.quote_name(MetricDay._meta.db_table)}")
+            # The table was just rewritten: fresh statistics for planning the period sums,
+            # and (outside a transaction) the visibility map, so they read only the index.
+            cursor.execute(f"{'ANALYZE' if connection.in_atomic_block else 'VACUUM ANALYZE'} {table}")
     return written
 
 
