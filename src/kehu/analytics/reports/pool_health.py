@@ -80,7 +80,7 @@ def pool_health(viewer, period: Period, filters: Filters | None = None) -> dict:
     wait = HoursBetween(F("first_follow_up_at"), F("at"))
     # One pass: sums and counts per person; the overall average is their total / count.
     overall = {"hours": 0.0, "n": 0}
-    for row in timed.values("to_user_id").annotate(hours=Sum(wait), n=Count("event_id")).order_by():
+    for row in timed.values("to_user_id").annotate(hours=Sum(wait), n=Count("*")).order_by():
         hours = float(row["hours"] or 0)  # numeric on PostgreSQL
         item = entry(row["to_user_id"])
         item["first_follow_up_hours"] = round(hours / row["n"], 1) if row["n"] else None
