@@ -72,7 +72,9 @@ class GainFact(models.Model):
         indexes = [
             models.Index(fields=["at"], name="an_gainfact_at"),
             # With the follow-up time included, a department's waits read only the index.
-            models.Index(fields=["to_user", "at"], include=["first_follow_up_at"], name="an_gainfact_user_at_fu"),
+            models.Index(
+                fields=["to_user", "at"], include=["first_follow_up_at"], name="an_gainfact_user_at_fu"
+            ),
         ]
 
     def __str__(self) -> str:
