@@ -135,3 +135,17 @@ class RoutingFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.lead_id}: {self.error}"
+
+
+class CustomerFirstOrder(models.Model):
+    """When each customer first placed a live (not cancelled) order, before a cutoff.
+
+    The renewals metric's own summary (``assignment.metrics``): rebuilt with the metric
+    daily summary for every order before the midnight of ``MetricCoverage.covered_until``.
+    """
+
+    customer = models.OneToOneField("customers.Customer", models.CASCADE, primary_key=True, related_name="+")
+    first_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.first_at:%Y-%m-%d}"

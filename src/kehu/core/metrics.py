@@ -20,6 +20,9 @@ days, and the days since the last refresh). Without a refresh everything is live
 - ``days="datetime"``: the period bounds filter a timestamp; a day is a calendar day in
   the site's time zone.
 - ``days="date"``: the period bounds filter a date as [start.date(), end.date()).
+
+A metric that is not a sum over days (renewals: it depends on where the period starts) may
+keep a summary of its own (``rebuild``) and summable ``parts``, and combine them itself.
 """
 
 import datetime as dt
@@ -27,7 +30,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -48,6 +51,13 @@ class Metric:
     compute: Compute
     higher_is_better: bool = True
     days: str | None = None  # DATETIME_DAYS or DATE_DAYS when summable by day (see above)
+    # Summable helper figures the compute function reads through ``summed`` (stored in the
+    # daily summary under their own codes; not offered as metrics themselves).
+    parts: tuple["Metric", ...] = ()
+    # Rebuilds a summary the metric keeps itself, for everything before the given day's
+    # midnight; ``refresh`` calls it and records that day as the metric's coverage, which
+    # the metric's compute reads (``coverage()``) to use that summary.
+    rebuild: Callable[[dt.date], object] | None = None
 
 
 METRICS: dict[str, Metric] = {}
@@ -123,8 +133,13 @@ def _split(metric: Metric, start: dt.datetime, end: dt.datetime, covered_until: 
 
 
 def compute(code: str, user_ids: Iterable[int], start: dt.datetime, end: dt.datetime) -> dict[int, float]:
+    return summed(get(code), user_ids, start, end)
+
+
+def summed(metric: Metric, user_ids: Iterable[int], start: dt.datetime, end: dt.datetime) -> dict[int, float]:
+    """{user_id: value} for every id: stored closed days (if any) plus the rest live."""
     ids = list(user_ids)
-    metric = get(code)
+    code = metric.code
     covered_until = coverage().get(code) if metric.days and ids else None
     stored, live = _split(metric, start, end, covered_until)
     totals: dict[int, float] = dict.fromkeys(ids, 0.0)
@@ -165,27 +180,48 @@ def refresh(today: dt.date | None = None, codes: Iterable[str] | None = None) ->
     start, end = _midnight(EPOCH), _midnight(today)
     written = {}
     for code in list(codes) if codes is not None else list(METRICS):
-        metric = get(code)
-        if metric.days is None:
-            continue
-        values = metric.compute(None, start, end, by_day=True)
-        rows = [(code, pk, day, Decimal(str(value))) for (pk, day), value in values.items() if value]
-        with transaction.atomic():
-            MetricDay.objects.filter(metric=code).delete()
-            # COPY on PostgreSQL, executemany on SQLite (a few hundred thousand rows at scale).
-            bulk.insert_rows(MetricDay, ["metric", "user", "day", "value"], rows)
-            MetricCoverage.objects.update_or_create(
-                metric=code, defaults={"covered_until": today, "refreshed_at": clock.now()}
-            )
-        written[code] = len(rows)
+        top = get(code)
+        # Parts first: a metric's own summary may be read together with its parts'.
+        for metric in (*top.parts, top):
+            if metric.days is None and metric.rebuild is None:
+                continue
+            with transaction.atomic():
+                if metric.days is not None:
+                    values = metric.compute(None, start, end, by_day=True)
+                    rows = [
+                        (metric.code, pk, day, Decimal(str(value)))
+                        for (pk, day), value in values.items()
+                        if value
+                    ]
+                    MetricDay.objects.filter(metric=metric.code).delete()
+                    # COPY on PostgreSQL, executemany on SQLite (a few hundred thousand rows at scale).
+                    bulk.insert_rows(MetricDay, ["metric", "user", "day", "value"], rows)
+                    written[metric.code] = len(rows)
+                if metric.rebuild is not None:
+                    metric.rebuild(today)
+                    written.setdefault(metric.code, 0)
+                MetricCoverage.objects.update_or_create(
+                    metric=metric.code, defaults={"covered_until": today, "refreshed_at": clock.now()}
+                )
+    if written and connection.vendor == "postgresql":
+        table = connection.ops.quote_name(MetricDay._meta.db_table)
+        with connection.cursor() as cursor:
+            # The table was just rewritten: fresh statistics for planning the period sums,
+            # and (outside a transaction) the visibility map, so they read only the index.
+            cursor.execute(f"{'ANALYZE' if connection.in_atomic_block else 'VACUUM ANALYZE'} {table}")
     return written
+
+
+def midnight(day: dt.date) -> dt.datetime:
+    """The first instant of ``day`` in the site's time zone (where stored days begin)."""
+    return _midnight(day)
 
 
 def refreshed_at(codes: Iterable[str]) -> dt.datetime | None:
     """When the oldest of these metrics' summaries was built (None: some are fully live)."""
     from .models import MetricCoverage
 
-    wanted = [code for code in codes if code in METRICS and METRICS[code].days]
+    wanted = [code for code in codes if code in METRICS and (METRICS[code].days or METRICS[code].rebuild)]
     stamps = dict(MetricCoverage.objects.filter(metric__in=wanted).values_list("metric", "refreshed_at"))
     if not wanted or len(stamps) < len(wanted):
         return None

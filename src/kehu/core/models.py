@@ -124,7 +124,10 @@ class MetricDay(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["metric", "user", "day"], name="metricday_metric_user_day"),
+            # The value included: a period's sum reads only the index (PostgreSQL).
+            models.UniqueConstraint(
+                fields=["metric", "user", "day"], include=["value"], name="metricday_metric_user_day_value"
+            ),
         ]
 
     def __str__(self) -> str:

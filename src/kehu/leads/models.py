@@ -221,7 +221,8 @@ class Lead(models.Model):
             # so intake of unconverted leads does not touch it.
             models.Index(
                 fields=["converted_at"],
-                name="lead_converted_at",
+                include=["owner"],
+                name="lead_converted_owner",
                 condition=models.Q(converted_at__isnull=False),
             ),
             models.Index(fields=["email"], name="lead_email"),

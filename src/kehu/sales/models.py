@@ -364,8 +364,14 @@ class Order(models.Model):
             models.Index(fields=["owner", "-ordered_at"], name="order_owner_at"),
             # Value tiers read each customer's live orders.
             models.Index(fields=["customer", "status"], name="order_customer"),
-            # Repeat business ("had this customer ordered before?") probes by customer and date.
-            models.Index(fields=["customer", "ordered_at"], name="order_customer_at"),
+            # Repeat business ("had this customer ordered before?") probes live orders by
+            # customer and date; with the owner included the renewals metric reads only this.
+            models.Index(
+                fields=["customer", "ordered_at"],
+                include=["owner"],
+                condition=Q(cancelled_at__isnull=True),
+                name="order_customer_live",
+            ),
         ]
 
     def __str__(self) -> str:

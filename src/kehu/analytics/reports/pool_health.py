@@ -11,7 +11,7 @@ the pool app as ``ClaimRefusal``, since a refused claim changes no owner).
 
 from collections import Counter
 
-from django.db.models import Avg, Count, F, Q
+from django.db.models import Count, F, Q, Sum
 from django.db.models.fields.json import KT
 from django.utils.translation import gettext_lazy as _
 
@@ -92,11 +92,16 @@ def pool_health(viewer, period: Period, filters: Filters | None = None) -> dict:
             lead_id__in=apply_lead_filters(LeadFact.objects.all(), filters).values("lead_id")
         )
     wait = HoursBetween(F("first_follow_up_at"), F("at"))
-    overall = timed.aggregate(hours=Avg(wait), n=Count("event_id"))
-    for row in timed.values("to_user_id").annotate(hours=Avg(wait), n=Count("event_id")).order_by():
+    # One pass: sums and counts per person; the overall average is their total / count.
+    overall = {"hours": 0.0, "n": 0}
+    for row in timed.values("to_user_id").annotate(hours=Sum(wait), n=Count("*")).order_by():
+        hours = float(row["hours"] or 0)  # numeric on PostgreSQL
         item = entry(row["to_user_id"])
-        item["first_follow_up_hours"] = round(row["hours"], 1) if row["hours"] is not None else None
+        item["first_follow_up_hours"] = round(hours / row["n"], 1) if row["n"] else None
         item["followed_up"] = row["n"]
+        overall["hours"] += hours
+        overall["n"] += row["n"]
+    overall["hours"] = overall["hours"] / overall["n"] if overall["n"] else None
 
     # Deadline reclaims by the sweep carry the reason "deadline" and the cause in their data;
     # people's reclaims carry their own words.

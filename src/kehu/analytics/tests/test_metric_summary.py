@@ -40,6 +40,32 @@ PERIODS = [
 ]
 
 
+@pytest.fixture
+def repeat_orders(dataset):
+    """Repeat business spread over May and June (the base data set orders within days)."""
+    org = dataset.org
+    owners = [org.sales_a1, org.sales_a2, org.sales_b, org.sales_south]
+    made = 0
+    for n, customer in enumerate(dataset.customers):
+        for k, days in enumerate((6, 13, 27, 44)):
+            at = customer.created_at + dt.timedelta(days=days, hours=n % 7)
+            if at >= NOW:
+                continue
+            Order.objects.create(
+                number=f"R-{n}-{k}",
+                customer=customer,
+                owner=owners[(n + k) % len(owners)],
+                ordered_at=at,
+                total=Decimal(500 + n),
+                cancelled_at=at if (n + k) % 6 == 0 else None,
+                status="cancelled" if (n + k) % 6 == 0 else "confirmed",
+                created_at=at,
+            )
+            made += 1
+    assert made > 20
+    return dataset
+
+
 def everyone(dataset):
     org = dataset.org
     return [u.pk for u in (org.sales_a1, org.sales_a2, org.sales_b, org.sales_south, org.manager_east)]
@@ -50,18 +76,24 @@ def live(code, ids, start, end):
     return {pk: float(values.get(pk, 0)) for pk in ids}
 
 
-def test_the_six_additive_metrics_are_summable_and_renewals_is_not(db):
+ALL = [*SUMMED, "renewals"]
+
+
+def test_the_six_additive_metrics_are_summable_and_renewals_keeps_its_own_summary(db):
     assert {code for code, m in metrics.METRICS.items() if m.days} == set(SUMMED)
-    assert metrics.get("renewals").days is None
+    renewals = metrics.get("renewals")
+    assert renewals.days is None and renewals.rebuild is not None
+    assert [part.code for part in renewals.parts] == ["renewals.orders"]
 
 
 @pytest.mark.parametrize("today", [dt.date(2026, 6, 30), dt.date(2026, 6, 12), dt.date(2026, 5, 2)])
-def test_summary_plus_live_equals_live(dataset, today):
+def test_summary_plus_live_equals_live(repeat_orders, today):
+    dataset = repeat_orders
     """Refreshed up to different days (so the live tail is a day, weeks, or nearly all)."""
     ids = everyone(dataset)
-    expected = {(code, n): live(code, ids, *period) for code in SUMMED for n, period in enumerate(PERIODS)}
+    expected = {(code, n): live(code, ids, *period) for code in ALL for n, period in enumerate(PERIODS)}
     written = metrics.refresh(today=today)
-    assert set(written) == set(SUMMED) and sum(written.values()) > 0
+    assert set(written) == {*ALL, "renewals.orders"} and sum(written.values()) > 0
     assert not MetricDay.objects.filter(day__gte=today).exists()
     for (code, n), values in expected.items():
         got = metrics.compute(code, ids, *PERIODS[n])
@@ -156,3 +188,37 @@ def test_leaderboard_report_says_as_of_when_it_reads_the_summary(dataset):
     for pk, row in before.items():
         for code, _label in leaderboard.columns():
             assert after[pk][code] == pytest.approx(row[code])
+
+
+def test_renewals_reads_its_summary_before_the_cutoff(repeat_orders, monkeypatch):
+    dataset = repeat_orders
+    """Before the refresh's cutoff no per-order EXISTS runs; after it only the tail does."""
+    from kehu.assignment import metrics as assignment_metrics
+    from kehu.assignment.models import CustomerFirstOrder
+    from kehu.sales.models import Order
+
+    ids = everyone(dataset)
+    expected = {n: live("renewals", ids, *period) for n, period in enumerate(PERIODS)}
+    # June, the last 30 days and the ragged May–June period all have repeat orders.
+    assert all(any(expected[n].values()) for n in (0, 2, 3, 5))
+    metrics.refresh(today=dt.date(2026, 6, 20))
+    cutoff = local(6, 20)
+    first = {}
+    for order in Order.objects.filter(cancelled_at__isnull=True, ordered_at__lt=cutoff):
+        first[order.customer_id] = min(first.get(order.customer_id, order.ordered_at), order.ordered_at)
+    assert dict(CustomerFirstOrder.objects.values_list("customer_id", "first_at")) == first
+    calls = []
+    real = assignment_metrics._repeat_orders
+
+    def spy(Order, ids, start, end, before):
+        calls.append((start, end, before))
+        return real(Order, ids, start, end, before)
+
+    monkeypatch.setattr(assignment_metrics, "_repeat_orders", spy)
+    assert metrics.compute("renewals", ids, local(5, 3, 13, 30), local(6, 17, 9, 45)) == pytest.approx(
+        expected[3]
+    )
+    assert calls == []
+    for n, period in enumerate(PERIODS):
+        assert metrics.compute("renewals", ids, *period) == pytest.approx(expected[n]), period
+    assert all(start == cutoff for start, _end, _before in calls)
