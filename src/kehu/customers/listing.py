@@ -39,24 +39,26 @@ FIELDS = (
     "dealer_id",
     "dealer__name",
 )
+# English names of regions and industries are read only for readers in English.
+FIELDS_ZH = tuple(f for f in FIELDS if not f.endswith("__name_en"))
 
 
 def _ref(row: dict, prefix: str, english: bool, label: str = "name") -> dict | None:
     pk = row[f"{prefix}_id"]
     if pk is None:
         return None
-    name = row.get(f"{prefix}__name_en") if english else None
+    name = row[f"{prefix}__name_en"] if english else None
     return {"id": pk, "name": name or row[f"{prefix}__{label}"]}
 
 
 def list_items(user, queryset) -> list[dict]:
-    rows = list(queryset.values(*FIELDS))
+    english = (get_language() or "").startswith("en")
+    rows = list(queryset.values(*(FIELDS if english else FIELDS_ZH)))
     tags: dict[int, list[str]] = {}
     for customer_id, tag in Customer.tags.through.objects.filter(
         customer_id__in=[r["id"] for r in rows]
     ).values_list("customer_id", "tag__name"):
         tags.setdefault(customer_id, []).append(tag)
-    english = (get_language() or "").startswith("en")
     items = []
     for row in rows:
         owner = None

@@ -198,6 +198,13 @@ def test_list_rows_have_the_documented_shape_and_agree_with_the_detail(org, api)
         assert {key: expected[key] for key in item} == item
         assert item["tags"] == ["VIP", "重点"] and item["dealer"]["name"] == "杭州经销商"
         assert item["last_contact_at"] == item["created_at"] is not None
+    # In English, regions and industries carry their English names (the detail's too).
+    client = api(org.sales_a1)
+    client.headers["Accept-Language"] = "en"
+    (item,) = client.get("/customers", q="全字段客户").json()["items"]
+    detail = client.get(f"/customers/{customer.pk}").json()
+    assert item["district"]["name"] == district.name_en != district.name
+    assert {key: detail[key] for key in item} == item
 
 
 def test_list_count_without_a_count_query_on_a_partial_page(org, api):
