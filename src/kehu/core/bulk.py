@@ -8,6 +8,7 @@ by one process at a time (ids come from MAX(id)); normal writes go through the O
 
 import datetime as dt
 import json
+import operator
 from collections.abc import Iterable, Sequence
 
 from django.db import connection, models
@@ -142,5 +143,7 @@ def insert_objects(objs: list[models.Model]) -> list[models.Model]:
         setattr(obj, pk, new_id)
         obj._state.adding = False
         obj._state.db = alias
-    insert_rows(model, [f.attname for f in fields], [[getattr(o, f.attname) for f in fields] for o in objs])
+    attnames = [f.attname for f in fields]
+    values = operator.attrgetter(*attnames) if len(attnames) > 1 else (lambda o: (getattr(o, attnames[0]),))
+    insert_rows(model, attnames, [values(o) for o in objs])
     return objs
