@@ -8,6 +8,7 @@ by one process at a time (ids come from MAX(id)); normal writes go through the O
 
 import datetime as dt
 import json
+import operator
 from collections.abc import Iterable, Sequence
 
 from django.db import connection, models
@@ -43,12 +44,26 @@ def _converter(field: models.Field):
     return None
 
 
+def _repeating(convert):
+    """``convert`` that answers at once when given the very object it was given last: rows
+    of one insert often share a value (the same timestamp, the same ``data`` dict for every
+    recipient of a notice). Rows must not change such a shared object between rows."""
+    last: list = [object(), None]
+
+    def repeat(value):
+        if value is not last[0]:
+            last[0], last[1] = value, convert(value)
+        return last[1]
+
+    return repeat
+
+
 def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequence]) -> int:
     meta = model._meta
     model_fields = [meta.get_field(name) for name in fields]
     columns = ", ".join(connection.ops.quote_name(f.column) for f in model_fields)
     placeholders = ", ".join(["%s"] * len(fields))
-    converters = [(i, c) for i, c in enumerate(_converter(f) for f in model_fields) if c]
+    converters = [(i, _repeating(c)) for i, c in enumerate(_converter(f) for f in model_fields) if c]
     table = connection.ops.quote_name(meta.db_table)
     sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608 - names from model meta
 
@@ -128,5 +143,7 @@ def insert_objects(objs: list[models.Model]) -> list[models.Model]:
         setattr(obj, pk, new_id)
         obj._state.adding = False
         obj._state.db = alias
-    insert_rows(model, [f.attname for f in fields], [[getattr(o, f.attname) for f in fields] for o in objs])
+    attnames = [f.attname for f in fields]
+    values = operator.attrgetter(*attnames) if len(attnames) > 1 else (lambda o: (getattr(o, attnames[0]),))
+    insert_rows(model, attnames, [values(o) for o in objs])
     return objs

@@ -66,6 +66,31 @@ def record(
     )
 
 
+def record_many(kind: str, entries: list[dict], *, actor=None) -> list[TimelineEntry]:
+    """Many entries of one kind at once (an import): each dict has ``customer`` (id) and any
+    of ``title``, ``body``, ``data``, ``at``, ``ref_type``, ``ref_id`` as for ``record``."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown timeline kind {kind!r}; register it with register_kind")
+    now = clock.now()
+    actor = actor if getattr(actor, "pk", None) else None
+    return TimelineEntry.objects.bulk_create(
+        [
+            TimelineEntry(
+                customer_id=e["customer"],
+                kind=kind,
+                title=str(e.get("title", ""))[:200],
+                body=e.get("body", ""),
+                data=e.get("data") or {},
+                actor=actor,
+                at=e.get("at") or now,
+                ref_type=e.get("ref_type", ""),
+                ref_id=e.get("ref_id"),
+            )
+            for e in entries
+        ]
+    )
+
+
 def label(kind: str) -> str:
     entry_kind = KINDS.get(kind)
     return str(entry_kind.label) if entry_kind else kind

@@ -37,6 +37,7 @@ def customers_matched(pairs, actor) -> None:
         )
     }
     by_owner: dict[int, list] = {}
+    entries = []
     for lead, result in pairs:
         customer = customers.get(lead.matched_customer_id)
         if customer is None:
@@ -47,9 +48,10 @@ def customers_matched(pairs, actor) -> None:
             "score": f"{round((result.score or 0) * 100)}%",
             "reasons": result.reasons,
         }
-        timeline.record(customer["pk"], LEAD_MATCHED, actor=actor, data=data, ref_type="lead", ref_id=lead.pk)
+        entries.append({"customer": customer["pk"], "data": data, "ref_type": "lead", "ref_id": lead.pk})
         if customer["owner_id"]:
             by_owner.setdefault(customer["owner_id"], []).append((lead, customer))
+    timeline.record_many(LEAD_MATCHED, entries, actor=actor)
     for owner_id, items in by_owner.items():
         if len(items) == 1:
             lead, customer = items[0]

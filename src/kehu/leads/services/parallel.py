@@ -105,8 +105,22 @@ class ChildFailed(Exception):
     pass
 
 
+_INHERITED: list = []
+
+
+def _leave_parent_connections() -> None:
+    """The parent's database connections are not ours: keep them untouched (not closed, so
+    no goodbye goes down the parent's socket) and let any query here open its own."""
+    from django.db import connections
+
+    for conn in connections.all(initialized_only=True):
+        _INHERITED.append(conn.connection)
+        conn.connection = None
+
+
 def _child(send, items: Callable[[], Iterator[tuple]], prepare_row, table, chunk: int) -> None:
     """In the forked process: read, prepare and send the rows, ``chunk`` at a time."""
+    _leave_parent_connections()
     try:
         batch: list = []
         for item in items():  # (number, data, key, raw)
