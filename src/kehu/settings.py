@@ -123,8 +123,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         ),
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-# Covering indexes (INCLUDE) help PostgreSQL; SQLite ignores the extra columns, which is fine.
-SILENCED_SYSTEM_CHECKS = ["models.W040"]
+# Covering indexes and unique constraints (INCLUDE) help PostgreSQL; SQLite builds them
+# without the extra columns (W040 indexes, W039 unique constraints), which is fine.
+SILENCED_SYSTEM_CHECKS = ["models.W039", "models.W040"]
 
 # --- Cache, task queue ------------------------------------------------------------------
 REDIS_URL = os.environ.get("KEHU_REDIS_URL", "")
