@@ -222,3 +222,13 @@ def test_renewals_reads_its_summary_before_the_cutoff(repeat_orders, monkeypatch
     for n, period in enumerate(PERIODS):
         assert metrics.compute("renewals", ids, *period) == pytest.approx(expected[n]), period
     assert all(start == cutoff for start, _end, _before in calls)
+
+
+def test_one_stored_row_per_metric_person_and_day_on_every_database(dataset):
+    """The unique constraint exists on PostgreSQL and, as a plain unique index, on SQLite."""
+    from django.db import IntegrityError, transaction
+
+    user = dataset.org.sales_a1
+    MetricDay.objects.create(metric="claims", user=user, day=dt.date(2026, 6, 1), value=1)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        MetricDay.objects.create(metric="claims", user=user, day=dt.date(2026, 6, 1), value=2)
