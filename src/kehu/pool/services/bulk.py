@@ -30,7 +30,7 @@ from kehu.messaging.models import Notification
 from ..models import OwnershipEvent, Pool, Target, Tenure
 from . import limits as limits_mod
 from .limits import Refusal
-from .notify import ASSIGNED, ENTERED_POOL, LEVEL, Audiences, notify_setting, record_url
+from .notify import ASSIGNED, ENTERED_POOL, ENTERED_POOL_MANY, LEVEL, Audiences, notify_setting, record_url
 from .ownership import REASON_MAX, _earliest, _lead_model, policy_for
 
 Kind = OwnershipEvent.Kind
@@ -359,7 +359,8 @@ def send_many_to_pool(items, *, actor=None) -> list[OwnershipEvent]:
     _among(Lead.objects.all(), "pk", eligible).update(status=Lead.Status.IN_POOL, updated_at=now)
     tenures = _tenures(list(eligible))
     audiences = Audiences()
-    new_events, notices = [], []
+    new_events = []
+    told: dict[tuple, list] = defaultdict(list)  # (person, pool) -> [(level, data, url)]
     for lead, pool, reason, data in items:
         pool = pool or pools.default_for(lead)
         tenure = tenures[lead.pk]
@@ -390,15 +391,41 @@ def send_many_to_pool(items, *, actor=None) -> list[OwnershipEvent]:
                 "id": lead.pk,
             }
             url = _url(lead)
-            notices += [
-                (u.pk, ENTERED_POOL, LEVEL[setting], data_, url, now)
-                for u in audiences.of(pool, lead)
-                if not actor or u.pk != getattr(actor, "pk", None)
-            ]
+            for u in audiences.of(pool, lead):
+                if not actor or u.pk != getattr(actor, "pk", None):
+                    told[(u.pk, pool)].append((LEVEL[setting], data_, url))
     _save_tenures(tenures.values(), TENURE_POOLED)
     events = insert_objects(new_events)
-    _store_notices(notices)
+    _store_notices(_entered_notices(told, now))
     return events
+
+
+DIGEST_OVER = 3  # more new records than this for one person in one batch: one notice for all
+
+
+def _entered_notices(told: dict, now) -> list[tuple]:
+    """One notice per record, or — when a batch (an import's chunk, a busy form) brings one
+    person more than ``DIGEST_OVER`` records in one pool — one notice counting them by grade,
+    at the strongest of their levels, linking to the pool. Nobody gets a thousand messages."""
+    notices = []
+    for (user_id, pool), entries in told.items():
+        if len(entries) <= DIGEST_OVER:
+            notices += [(user_id, ENTERED_POOL, level, data, url, now) for level, data, url in entries]
+            continue
+        grades: dict[str, int] = defaultdict(int)
+        for _level, data, _url in entries:
+            grades[data["grade"]] += 1
+        level = "strong" if any(level == "strong" for level, _d, _u in entries) else "normal"
+        summary = " · ".join(f"{grade} {n}" for grade, n in sorted(grades.items()))
+        data = {"count": len(entries), "pool": str(pool), "grades": summary, "target": "lead"}
+        notices.append((user_id, ENTERED_POOL_MANY, level, data, _pool_url(pool), now))
+    return notices
+
+
+def _pool_url(pool) -> str:
+    from django.urls import reverse
+
+    return f"{reverse('pool:list')}?pool={pool.pk}"
 
 
 def adopt_owned(leads, *, actor=None) -> list[OwnershipEvent]:

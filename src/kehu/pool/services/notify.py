@@ -51,6 +51,11 @@ RECLAIMED = messaging.register_kind(
     _("Back in the pool"),
     _("%(count)s of your records went back to the pool: their deadlines passed"),
 )
+ENTERED_POOL_MANY = messaging.register_kind(
+    "pool_entered_many",
+    _("New in a pool"),
+    _("%(count)s new records are in the pool %(pool)s (%(grades)s)"),
+)
 DIGEST = messaging.register_kind(
     "pool_digest", _("Back in a pool"), _("%(count)s records went back to the pool %(pool)s")
 )

@@ -11,6 +11,19 @@ from kehu.pool.models import Limit, OwnershipEvent, Tenure
 T0 = timezone.make_aware(dt.datetime(2026, 3, 2, 9, 0))
 
 
+def test_a_big_batch_tells_each_person_once_per_pool(org, make_lead, lead_pool):
+    """An import's chunk of pooled leads: one notice counting them by grade, not one per lead."""
+    with clock.frozen(T0):
+        leads = [make_lead(grade=g) for g in "AABBBBC"]
+        services.send_many_to_pool([(lead, None, "import", None) for lead in leads])
+    assert not Notification.objects.filter(kind="pool_entered", recipient=org.sales_a1).exists()
+    (notice,) = Notification.objects.filter(kind="pool_entered_many", recipient=org.sales_a1)
+    # C is not notified; A makes the summary strong; it links to the pool's list.
+    assert notice.data["count"] == 6 and notice.data["grades"] == "A 2 · B 4"
+    assert notice.level == "strong" and notice.url.endswith(f"?pool={lead_pool.pk}")
+    assert "6" in str(notice) and str(lead_pool) in str(notice)
+
+
 def test_send_many_then_assign_many(org, make_lead, lead_pool):
     with clock.frozen(T0):
         leads = [make_lead(grade=g) for g in "AABC"]
