@@ -15,6 +15,14 @@ def heartbeat(name: str = "") -> str:
     return name
 
 
+def worker_seen_within(minutes: int = 3) -> bool:
+    """Whether a task worker has beaten in the last ``minutes`` (it beats every minute)."""
+    import datetime as dt
+
+    since = clock.now() - dt.timedelta(minutes=minutes)
+    return WorkerHeartbeat.objects.filter(seen_at__gte=since).exists()
+
+
 @db_periodic_task(crontab(minute="*"))
 def periodic_heartbeat() -> None:
     heartbeat.call_local()

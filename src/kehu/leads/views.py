@@ -21,6 +21,7 @@ from kehu.accounts.scope import get_scoped, scoped, visible_user_ids
 from kehu.core import audit
 from kehu.core.errors import Forbidden, ServiceError, ValidationFailed
 from kehu.core.exports import export_response
+from kehu.core.tasks import worker_seen_within
 from kehu.dedup import services as dedup_services
 from kehu.dedup.models import DedupMatch, Merge
 from kehu.dedup.reasons_text import describe_reasons
@@ -292,6 +293,10 @@ def import_done(request, pk: int):
     rows = [e for e in run.errors if e["row"]][:50]
     context = {
         "run": run,
+        # A run that has not started while no worker beats: say so instead of spinning for ever.
+        "worker_missing": run.status == ImportRun.Status.RUNNING
+        and not run.total
+        and not worker_seen_within(),
         "errors": [{"row": e["row"], "errors": imports.readable_errors(e["errors"])} for e in rows],
         "failure": [m for e in failure for _f, msgs in imports.readable_errors(e["errors"]) for m in msgs],
     }

@@ -188,6 +188,12 @@ def test_ui_import_runs_in_the_worker_and_the_page_follows_it(org, tmp_path, web
     assert run.status == "running" and Lead.objects.count() == 0
     page = client.get(r["Location"]).content.decode()
     assert 'hx-trigger="every 1s"' in page
+    assert 'role="alert"' in page  # no worker has beaten: the page says the import waits for one
+    from kehu.core.tasks import heartbeat
+
+    heartbeat.call_local("worker-1")
+    page = client.get(r["Location"]).content.decode()
+    assert 'hx-trigger="every 1s"' in page and 'role="alert"' not in page
     # The worker runs it; the next poll asks the browser to reload and show the outcome.
     import_file.call_local(run.pk, org.marketer.pk)
     poll = client.get(r["Location"], headers={"HX-Request": "true"})
