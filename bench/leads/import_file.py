@@ -15,8 +15,11 @@ import argparse
 import csv
 import io
 import json
+import os
 import random
+import resource
 import time
+from pathlib import Path
 
 from common import ROOT, prepare_crm
 
@@ -78,6 +81,20 @@ def make_file(path, rows: int, seed: int) -> None:
             written.append(row)
 
 
+def _server_cpu(connection) -> float | None:
+    """CPU seconds used so far by this connection's PostgreSQL backend, when it is local."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=100_000)
@@ -98,11 +115,16 @@ def main():
     make_file(path, args.rows, args.seed)
     before = Lead.objects.count()
     out = io.StringIO()
+    server = _server_cpu(connection)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
     started, cpu = time.perf_counter(), time.process_time()
     extra = ["--workers", str(args.workers)] if args.workers else []
     call_command("leads_import", str(path), "--channel", "purchased_list", "--quiet", *extra, stdout=out)
     seconds = time.perf_counter() - started
     cpu = time.process_time() - cpu
+    done = resource.getrusage(resource.RUSAGE_CHILDREN)
+    child_cpu = done.ru_utime + done.ru_stime - children.ru_utime - children.ru_stime
+    server = _server_cpu(connection) - server if server is not None else None
     run = ImportRun.objects.order_by("-pk").first()
     print(
         json.dumps(
@@ -115,6 +137,10 @@ def main():
                 "rows_per_s": round(run.total / seconds),
                 "cpu_s": round(cpu, 1),  # this process only (the database server works besides)
                 "rows_per_cpu_s": round(run.total / cpu),
+                # The forked preparing process, and this connection's PostgreSQL backend
+                # (read from /proc: only when the server runs on this machine).
+                "child_cpu_s": round(child_cpu, 1),
+                "server_cpu_s": round(server, 1) if server is not None else None,
                 "new": run.created,
                 "duplicates": run.duplicates,
                 "existing_customers": run.existing,

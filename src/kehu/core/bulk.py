@@ -12,6 +12,8 @@ import operator
 from collections.abc import Iterable, Sequence
 
 from django.db import connection, models
+from django.db.models.base import ModelState
+from django.db.models.signals import post_init, pre_init
 
 
 def reserve_ids(model: type[models.Model], count: int) -> int:
@@ -147,3 +149,54 @@ def insert_objects(objs: list[models.Model]) -> list[models.Model]:
     values = operator.attrgetter(*attnames) if len(attnames) > 1 else (lambda o: (getattr(o, attnames[0]),))
     insert_rows(model, attnames, [values(o) for o in objs])
     return objs
+
+
+class Factory:
+    """``model(**values)`` for thousands of new instances (imports, routing batches).
+
+    ``Model.__init__`` walks every field and descriptor per object; here the defaults are
+    worked out once and each instance gets its field values set directly, as ``__init__``
+    leaves them (related objects given by a field's name are cached on the instance the same
+    way). Models with init signal receivers are built through ``__init__`` after all.
+    """
+
+    def __init__(self, model: type[models.Model]):
+        fields = model._meta.concrete_fields
+        self.model = model
+        self.attnames = [f.attname for f in fields]
+        self.known = {f.attname: f.attname for f in fields} | {f.name: f.attname for f in fields}
+        self.relations = {f.name: f for f in fields if f.is_relation}
+        self.constant: dict = {}
+        self.made: dict = {}  # callable defaults (extra=dict): a new value per instance
+        for f in fields:
+            if f.primary_key:
+                self.constant[f.attname] = None
+            elif f.has_default() and callable(f.default):
+                self.made[f.attname] = f.default
+            else:
+                self.constant[f.attname] = f.get_default()
+        self.direct = not (pre_init.has_listeners(model) or post_init.has_listeners(model))
+
+    def __call__(self, **values) -> models.Model:
+        row = dict(self.constant)
+        for attname, make in self.made.items():
+            row[attname] = make()
+        related = []
+        for name, value in values.items():
+            field = self.relations.get(name)
+            if field is not None:  # an instance (or None) given by the field's name
+                row[field.attname] = None if value is None else value.pk
+                related.append((field, value))
+            elif name in self.known:
+                row[self.known[name]] = value
+            else:
+                raise TypeError(f"{self.model.__name__}() got an unexpected keyword argument {name!r}")
+        if self.direct:
+            obj = self.model.__new__(self.model)
+            obj._state = ModelState()
+            obj.__dict__.update(row)
+        else:
+            obj = self.model(*[row[a] for a in self.attnames])
+        for field, value in related:
+            field.set_cached_value(obj, value)
+        return obj

@@ -6,6 +6,7 @@ for leads left NEW, and by the pool's reassignment hook when a deadline passes.
 
 from __future__ import annotations
 
+import json
 import logging
 
 from django.db import connection, transaction
@@ -112,6 +113,18 @@ class Router:
         )
         self.users: dict[int, User] = {}
         self.names = {pk: person.name for pk, person in self.engine.ctx.people.items()}
+        self._stored: dict[str, tuple[str, dict]] = {}
+
+    def _ledger(self, reason: dict) -> tuple[str, dict]:
+        """The ledger's text and data for a reason, made once per distinct reason of the
+        batch: most leads of an import share a handful ("no rule matched", "rule X sends
+        such leads to a pool"), and one shared data dict is also encoded once when written."""
+        key = json.dumps(reason, sort_keys=True, default=str)
+        stored = self._stored.get(key)
+        if stored is None:
+            # A copy: the decision may change its own reason later, the stored data must not.
+            stored = self._stored[key] = (reasons.stored_text(reason), {"assignment": json.loads(key)})
+        return stored
 
     def _user(self, pk: int) -> User:
         if pk not in self.users:
@@ -230,7 +243,8 @@ class Router:
         to_pool: list[Decision] = []
         refused_by_lead: dict[int, list] = {}
         for _attempt in range(MAX_RETRIES):
-            decisions = [self.engine.route(facts[pk]) for pk in pending]
+            current, pending = pending, []
+            decisions = [self.engine.route(facts[pk]) for pk in current]
             to_pool += [d for d in decisions if not d.assigned]
             wanted = [d for d in decisions if d.assigned]
             if not wanted:
@@ -240,14 +254,9 @@ class Router:
                 d.reason = self._reason(d)
                 if refused_by_lead.get(d.lead_id):
                     d.reason["skipped"] = [*refused_by_lead[d.lead_id], *d.reason.get("skipped", [])]
+                text, data = self._ledger(d.reason)
                 items.append(
-                    (
-                        by_id[d.lead_id],
-                        self._user(d.user_id),
-                        self.rule_rows.get(d.rule.id),
-                        reasons.stored_text(d.reason),
-                        {"assignment": d.reason},
-                    )
+                    (by_id[d.lead_id], self._user(d.user_id), self.rule_rows.get(d.rule.id), text, data)
                 )
             _events, refused = pool.assign_many(items, actor=self.actor)
             refused_ids = set()
@@ -259,7 +268,7 @@ class Router:
             for d in wanted:
                 if d.lead_id not in refused_ids:
                     done[d.lead_id] = d
-            pending = [pk for pk in pending if pk in refused_ids]
+            pending = [pk for pk in current if pk in refused_ids]
             if not pending:
                 break
         for pk in pending:  # still refused after the retries
@@ -274,14 +283,8 @@ class Router:
             d.reason = self._reason(d)
             if refused_by_lead.get(d.lead_id):
                 d.reason["skipped"] = [*refused_by_lead[d.lead_id], *d.reason.get("skipped", [])]
-            items.append(
-                (
-                    by_id[d.lead_id],
-                    pools.get(d.pool_id),
-                    reasons.stored_text(d.reason),
-                    {"assignment": d.reason},
-                )
-            )
+            text, data = self._ledger(d.reason)
+            items.append((by_id[d.lead_id], pools.get(d.pool_id), text, data))
             done[d.lead_id] = d
         if items:
             send_many = getattr(pool, "send_many_to_pool", None)

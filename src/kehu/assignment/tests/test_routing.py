@@ -122,6 +122,35 @@ def test_people_at_their_holding_quota_are_skipped_then_the_rule_pool(org, selle
         assert event.pool == fallback and event.kind == OwnershipEvent.Kind.POOL
 
 
+def test_a_batch_nobody_can_take_enters_the_pool_once_with_the_rules_reason(org, sellers, rule, make_lead):
+    """Everyone of the rule is at their quota before the batch (an import's chunk): each lead
+    enters the rule's pool exactly once, and the ledger says which rule and who was skipped."""
+    fallback = Pool.objects.create(name="溢出池", kind=Target.LEAD)
+    for s in sellers[:2]:
+        Limit.objects.create(target=Target.LEAD, user=s, max_held=0)
+    chosen = rule(name="满额规则", users=[s.pk for s in sellers[:2]], pool=fallback.pk)
+    leads = [make_lead() for _ in range(5)]
+    decisions = services.route_leads(leads)
+    assert owners(leads) == [None] * 5
+    events = OwnershipEvent.objects.filter(lead__in=leads)
+    assert collections.Counter(e.lead_id for e in events) == {lead.pk: 1 for lead in leads}
+    for event in events:
+        assert event.kind == OwnershipEvent.Kind.POOL and event.pool == fallback
+        assert "满额规则" in event.reason and event.data["assignment"]["rule"] == chosen.pk
+        assert {entry[0] for entry in event.data["assignment"]["skipped"]} == {s.pk for s in sellers[:2]}
+    assert [d.lead_id for d in decisions] == [lead.pk for lead in leads]
+    assert {d.reason["why"] for d in decisions} == {"nobody_available"}
+
+
+def test_a_batch_no_rule_matches_enters_the_default_pool_once(org, sellers, rule, make_lead):
+    rule(conditions={"company_sizes": ["large"]}, users=[sellers[0].pk])
+    leads = [make_lead(company_size="small") for _ in range(3)]
+    services.route_leads(leads)
+    events = OwnershipEvent.objects.filter(lead__in=leads)
+    assert sorted(e.lead_id for e in events) == sorted(lead.pk for lead in leads)
+    assert {e.kind for e in events} == {OwnershipEvent.Kind.POOL}
+
+
 def test_department_quota_is_respected(org, sellers, rule, make_lead):
     Limit.objects.create(target=Target.LEAD, department=org.departments["east"], total_max_held=3)
     rule(users=[s.pk for s in sellers])

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from kehu.accounts import scope
 from kehu.accounts.models import Scope
 from kehu.core import audit, clock
+from kehu.core.bulk import Factory
 from kehu.dedup import store
 from kehu.dedup.engine import DUPLICATE_LEAD, EXISTING_CUSTOMER, NEW, MemoryIndex, decide, match_against
 from kehu.dedup.models import CUSTOMER, LEAD, DedupMatch
@@ -99,7 +100,7 @@ class Pipeline:
         if getattr(self.enricher, "lookups", None) is None:
             self.enricher.lookups = self.lookups
         self.index = store.DatabaseIndex()
-        self._new_lead = _LeadFactory()
+        self._new_lead = Factory(Lead)
 
     # -- public ---------------------------------------------------------------------------
 
@@ -353,45 +354,6 @@ class Pipeline:
             notices.customers_matched(matched, self.actor)
         if new:
             leads_received.send(sender=Lead, leads=new, actor=self.actor)
-
-
-class _LeadFactory:
-    """``Lead(**values)`` for thousands of rows: Django's positional construction (its fast
-    path), with related objects put in the instance's cache as the keyword path does."""
-
-    def __init__(self):
-        fields = Lead._meta.concrete_fields
-        self.attnames = [f.attname for f in fields]
-        self.known = {f.attname: f.attname for f in fields} | {f.name: f.attname for f in fields}
-        self.relations = {f.name: f for f in fields if f.is_relation}
-        self.constant: dict = {}
-        self.made: dict = {}  # callable defaults (extra=dict): a new value per lead
-        for f in fields:
-            if f.primary_key:
-                self.constant[f.attname] = None
-            elif f.has_default() and callable(f.default):
-                self.made[f.attname] = f.default
-            else:
-                self.constant[f.attname] = f.get_default()
-
-    def __call__(self, **values) -> Lead:
-        row = dict(self.constant)
-        for attname, make in self.made.items():
-            row[attname] = make()
-        related = []
-        for name, value in values.items():
-            field = self.relations.get(name)
-            if field is not None:  # an instance (or None) given by the field's name
-                row[field.attname] = None if value is None else value.pk
-                related.append((field, value))
-            elif name in self.known:
-                row[self.known[name]] = value
-            else:
-                raise TypeError(f"Lead() got an unexpected keyword argument {name!r}")
-        lead = Lead(*[row[a] for a in self.attnames])
-        for field, value in related:
-            field.set_cached_value(lead, value)
-        return lead
 
 
 def _prepare_record(values: dict):

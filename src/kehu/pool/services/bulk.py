@@ -22,7 +22,7 @@ from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from kehu.core import clock
-from kehu.core.bulk import insert_objects, insert_rows
+from kehu.core.bulk import Factory, insert_objects, insert_rows
 from kehu.core.errors import ServiceError
 from kehu.messaging import services as messaging
 from kehu.messaging.models import Notification
@@ -166,9 +166,20 @@ def _set_owners(Lead, pairs, now) -> None:
             cursor.execute(sql, [Lead.Status.ASSIGNED, updated_at, *(x for pair in chunk for x in pair)])
 
 
+_FACTORIES: dict = {}
+
+
+def _new(model, **values):
+    """``model(**values)`` through a cached ``Factory`` (thousands per batch)."""
+    factory = _FACTORIES.get(model)
+    if factory is None:
+        factory = _FACTORIES[model] = Factory(model)
+    return factory(**values)
+
+
 def _tenures(lead_ids) -> dict[int, Tenure]:
     existing = {t.lead_id: t for t in _among(Tenure.objects.all(), "lead_id", lead_ids)}
-    return {pk: existing.get(pk) or Tenure(lead_id=pk) for pk in lead_ids}
+    return {pk: existing.get(pk) or _new(Tenure, lead_id=pk) for pk in lead_ids}
 
 
 def _save_tenures(tenures, fields):
@@ -305,7 +316,8 @@ def assign_many(items, *, actor=None):
         tenure.due = _earliest(tenure.follow_up_due, tenure.convert_due)
         reason = str(reason or "")[:REASON_MAX]
         new_events.append(
-            OwnershipEvent(
+            _new(
+                OwnershipEvent,
                 kind=Kind.ASSIGN,
                 lead_id=lead.pk,
                 pool=pool,
@@ -360,7 +372,8 @@ def send_many_to_pool(items, *, actor=None) -> list[OwnershipEvent]:
     tenures = _tenures(list(eligible))
     audiences = Audiences()
     new_events = []
-    told: dict[tuple, list] = defaultdict(list)  # (person, pool) -> [(level, data, url)]
+    told: dict[tuple, list] = defaultdict(list)  # (person, pool id) -> [(level, data, url)]
+    by_pk: dict[int, Pool] = {}
     for lead, pool, reason, data in items:
         pool = pool or pools.default_for(lead)
         tenure = tenures[lead.pk]
@@ -371,7 +384,8 @@ def send_many_to_pool(items, *, actor=None) -> list[OwnershipEvent]:
         tenure.reminder_stage, tenure.entered_pool_at = 0, now
         lead.status = Lead.Status.IN_POOL
         new_events.append(
-            OwnershipEvent(
+            _new(
+                OwnershipEvent,
                 kind=Kind.POOL,
                 lead_id=lead.pk,
                 pool=pool,
@@ -391,12 +405,13 @@ def send_many_to_pool(items, *, actor=None) -> list[OwnershipEvent]:
                 "id": lead.pk,
             }
             url = _url(lead)
+            by_pk[pool.pk] = pool
             for u in audiences.of(pool, lead):
                 if not actor or u.pk != getattr(actor, "pk", None):
-                    told[(u.pk, pool)].append((LEVEL[setting], data_, url))
+                    told[(u.pk, pool.pk)].append((LEVEL[setting], data_, url))
     _save_tenures(tenures.values(), TENURE_POOLED)
     events = insert_objects(new_events)
-    _store_notices(_entered_notices(told, now))
+    _store_notices(_entered_notices({(user_id, by_pk[pk]): e for (user_id, pk), e in told.items()}, now))
     return events
 
 

@@ -14,7 +14,7 @@ from kehu.messaging import services as messaging
 
 from ..capabilities import CLAIM, MANAGE_POOLS
 from ..models import GradePolicy, Pool, Target
-from .visibility import rule_shows
+from .visibility import RuleTest
 
 ENTERED_POOL = messaging.register_kind(
     "pool_entered", _("New in a pool"), _("%(record)s is now in the pool %(pool)s (grade %(grade)s)")
@@ -89,10 +89,11 @@ def pool_audience(pool: Pool, obj=None) -> list[User]:
 
 
 class Audiences:
-    """Pool audiences for many records: people and display rules read once per pool."""
+    """Pool audiences for many records: people and display rules read once per pool, and
+    each display rule's test (its regions, industries and grades) made once, not per record."""
 
     def __init__(self):
-        self._pools: dict[int, tuple[list, list, dict]] = {}
+        self._pools: dict[int, tuple[list, dict]] = {}
 
     def _prepare(self, pool: Pool):
         from .limits import _department_chain
@@ -110,6 +111,7 @@ class Audiences:
             people = people.filter(department_id__in=department_subtree(pool.department_id))
         candidates = [u for u in people if u.can(CLAIM)]
         rules = list(pool.display_rules.prefetch_related("regions", "industries"))
+        tests = {rule.pk: RuleTest(rule) for rule in rules}
         applicable = {}
         for user in candidates if rules else []:
             if user.can(MANAGE_POOLS):
@@ -123,24 +125,19 @@ class Audiences:
                 [r for r in rules if r.user_id is None and r.team_id is None and r.department_id is None],
             ):
                 if level:
-                    applicable[user.pk] = level
+                    applicable[user.pk] = [tests[r.pk] for r in level]
                     break
-        return candidates, rules, applicable
+        return candidates, applicable
 
     def of(self, pool: Pool, obj=None) -> list[User]:
         if pool.pk not in self._pools:
             self._pools[pool.pk] = self._prepare(pool)
-        candidates, _rules, applicable = self._pools[pool.pk]
-        if obj is None:
-            return candidates
+        candidates, applicable = self._pools[pool.pk]
+        if obj is None or not applicable:
+            return list(candidates)
         return [
-            u
-            for u in candidates
-            if u.pk not in applicable or any(_shows(rule, obj) for rule in applicable[u.pk])
+            u for u in candidates if u.pk not in applicable or any(test(obj) for test in applicable[u.pk])
         ]
-
-
-_shows = rule_shows
 
 
 def record_entered_pool(obj, pool: Pool | None, *, actor=None) -> None:

@@ -198,15 +198,25 @@ def order_for(user: User, pool: Pool) -> list[str]:
     }[choice]
 
 
+class RuleTest:
+    """Whether a display rule shows a record (the same test as ``_rule_q``, in Python), with
+    the rule's regions and industries read once for testing many records."""
+
+    def __init__(self, rule: DisplayRule):
+        self.regions = frozenset(r.pk for r in rule.regions.all())
+        self.industries = frozenset(i.pk for i in rule.industries.all())
+        self.grades = rule.grades
+
+    def __call__(self, obj) -> bool:
+        if self.regions and self.regions.isdisjoint((obj.province_id, obj.city_id, obj.district_id)):
+            return False
+        if self.industries and obj.industry_id not in self.industries:
+            return False
+        return not (self.grades and getattr(obj, "grade", None) is not None and obj.grade not in self.grades)
+
+
 def rule_shows(rule: DisplayRule, obj) -> bool:
-    """Whether a display rule shows ``obj`` (the same test as ``_rule_q``, in Python)."""
-    regions = {r.pk for r in rule.regions.all()}
-    if regions and not regions & {obj.province_id, obj.city_id, obj.district_id}:
-        return False
-    industries = {i.pk for i in rule.industries.all()}
-    if industries and obj.industry_id not in industries:
-        return False
-    return not (rule.grades and getattr(obj, "grade", None) is not None and obj.grade not in rule.grades)
+    return RuleTest(rule)(obj)
 
 
 def sees_in_pool(user: User, obj, pool_id: int | None, target: str) -> bool:
