@@ -7,9 +7,11 @@ by one process at a time (ids come from MAX(id)); normal writes go through the O
 """
 
 import datetime as dt
+import gc
 import json
 import operator
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 
 from django.db import connection, models
 from django.db.models.base import ModelState
@@ -200,3 +202,23 @@ class Factory:
         for field, value in related:
             field.set_cached_value(obj, value)
         return obj
+
+
+@contextmanager
+def bulk_job() -> Iterator[None]:
+    """For a command that runs one long bulk job in its own process (an import of a file).
+
+    Such a job creates millions of short-lived objects and keeps a growing cache besides; the
+    cyclic garbage collector would run thousands of times and each full pass would walk every
+    object the process loaded at start-up. Those are set aside for the job (``gc.freeze``)
+    and young objects are collected less often; both are restored afterwards. Not for web or
+    task worker processes, where other threads share the collector's settings.
+    """
+    threshold = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(max(threshold[0], 20_000), *threshold[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
+        gc.unfreeze()

@@ -12,6 +12,7 @@ import csv
 import hashlib
 import io
 import logging
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -30,7 +31,8 @@ from .intake import ALREADY_IMPORTED, CHUNK, REJECTED, Pipeline, row_key
 
 MAX_ROWS = 1_000_000
 logger = logging.getLogger(__name__)
-PROGRESS_FIELDS = ["total", "created", "duplicates", "existing", "skipped", "rejected", "errors"]
+PROGRESS_FIELDS = ["total", "created", "duplicates", "existing", "skipped", "rejected"]
+ERRORS_EVERY = 5.0  # seconds: the growing list of rejected rows is rewritten at most this often
 TARGETS = [
     "name",
     "company",
@@ -203,6 +205,8 @@ def run_import(
             raw = {h: row[i] for i, h in enumerate(headers) if h}
             yield number, data, row_key(channel.code, content, seen[content]), raw
 
+    errors_saved = [time.monotonic()]
+
     def flush(chunk):  # [((number, data, key, raw), ready or None)]
         results = pipeline.run(
             [item[1] for item, _ready in chunk],
@@ -222,7 +226,12 @@ def run_import(
             elif result.outcome == REJECTED:
                 run.rejected += 1
                 run.errors.append({"row": item[0], "values": item[3], "errors": result.errors})
-        run.save(update_fields=PROGRESS_FIELDS)  # the import page shows progress while it runs
+        # The import page shows progress while it runs; the rejected rows (a list that grows
+        # with the file) are saved every few seconds and at the end, not after every chunk.
+        fields = PROGRESS_FIELDS
+        if run.errors and time.monotonic() - errors_saved[0] > ERRORS_EVERY:
+            fields, errors_saved[0] = [*PROGRESS_FIELDS, "errors"], time.monotonic()
+        run.save(update_fields=fields)
 
     def count(n: int) -> None:
         run.total += n

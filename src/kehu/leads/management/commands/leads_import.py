@@ -7,6 +7,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from kehu.accounts.models import User
 from kehu.core import audit
+from kehu.core.bulk import bulk_job
 from kehu.core.errors import ValidationFailed
 from kehu.core.exports import FORMATS
 
@@ -63,6 +64,7 @@ class Command(BaseCommand):
             self.stdout.write("Columns: " + ", ".join(f"{h} → {f}" for h, f in run.mapping.items()))
             total = self._count(path)
             with (
+                bulk_job(),
                 audit.source("cli"),
                 Progress(
                     TextColumn("[bold]Importing"),

@@ -1,0 +1,53 @@
+"""core.bulk: instances built without Model.__init__ behave like ordinary ones."""
+
+import gc
+
+import pytest
+from django.db.models.signals import post_init
+
+from kehu.core import bulk, clock
+from kehu.core.models import Region
+from kehu.leads.models import Channel, Lead
+
+
+@pytest.mark.django_db
+def test_factory_builds_the_same_instance_as_the_model():
+    channel = Channel.objects.filter(parent__isnull=False).first() or Channel.objects.create(
+        code="t", name="t"
+    )
+    region = Region.objects.filter(level=1).first()
+    now = clock.now()
+    values = {"channel": channel, "name": "王伟", "phone": "13812345678", "province": region}
+    values.update(grade="A", score=80, created_at=now, updated_at=now)
+    made, plain = bulk.Factory(Lead)(**values), Lead(**values)
+    for field in Lead._meta.concrete_fields:
+        assert getattr(made, field.attname) == getattr(plain, field.attname) or field.attname == "extra"
+    assert made.extra == {} and made.extra is not bulk.Factory(Lead)().extra  # a new dict each time
+    assert made.channel is channel and made.province is region  # cached, no query
+    assert made._state.adding and made.pk is None
+    made.save()
+    stored = Lead.objects.get(pk=made.pk)
+    assert stored.name == "王伟" and stored.channel_id == channel.pk
+    with pytest.raises(TypeError):
+        bulk.Factory(Lead)(nonsense=1)
+
+
+def test_factory_goes_through_init_when_someone_listens_to_it():
+    seen = []
+
+    def listener(sender, instance, **kwargs):
+        seen.append(instance)
+
+    post_init.connect(listener, sender=Region)
+    try:
+        region = bulk.Factory(Region)(name="杭州市", level=2)
+    finally:
+        post_init.disconnect(listener, sender=Region)
+    assert seen == [region] and region.name == "杭州市"
+
+
+def test_bulk_job_restores_the_collector():
+    before = gc.get_threshold()
+    with bulk.bulk_job():
+        assert gc.get_threshold()[0] >= 20_000 and gc.get_freeze_count() > 0
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0
