@@ -11,15 +11,19 @@ PASSWORD = "Secret-pass-123"  # noqa: S105 - test fixture password
 
 @pytest.fixture(autouse=True)
 def fresh_process_caches():
-    """Per-process copies of settings-like rows (pools, intake configuration) start empty in
+    """Per-process copies of settings-like rows (pools, intake configuration, scoped
+    querysets, reference names) start empty in
     every test: a rolled-back test leaves no signal behind to clear them."""
-    from kehu.accounts.scope import forget_departments
+    from kehu.accounts.scope import forget_departments, forget_scopes
+    from kehu.core.reference import forget_names
     from kehu.leads.services.intake import forget_configuration
     from kehu.pool.services.visibility import forget_pools
 
     forget_configuration()
     forget_pools()
     forget_departments()
+    forget_scopes()
+    forget_names()
     yield
 
 

@@ -19,3 +19,15 @@ class AccountsConfig(AppConfig):
 
         post_save.connect(forget_departments, sender=Department, dispatch_uid="kehu.accounts.tree.save")
         post_delete.connect(forget_departments, sender=Department, dispatch_uid="kehu.accounts.tree.delete")
+        from django.db.models.signals import m2m_changed
+
+        from .models import Role, Team, User
+        from .scope import forget_scopes
+
+        # Whatever a scope condition is made of, besides the viewer's own key (see scoped()).
+        for model in (User, Role, Team):
+            uid = f"kehu.accounts.scopes.{model.__name__}"
+            post_save.connect(forget_scopes, sender=model, dispatch_uid=uid)
+            post_delete.connect(forget_scopes, sender=model, dispatch_uid=uid + ".delete")
+        teams = User.teams.through
+        m2m_changed.connect(forget_scopes, sender=teams, dispatch_uid="kehu.accounts.scopes.teams")

@@ -18,6 +18,7 @@ from .models import Department, Scope, User
 # rule(user, visible_user_ids | None) -> Q | None   (None = no restriction)
 Rule = Callable[[User, frozenset[int] | None], Q | None]
 _rules: dict[type[models.Model], Rule] = {}
+_scoped: dict = {}  # see scoped()
 _extensions: dict[type[models.Model], list[Rule]] = {}
 NOTHING = Q(pk__in=[])
 
@@ -29,6 +30,7 @@ def register(model: type[models.Model], rule: Rule | None = None, *, owner_field
         return None if ids is None else Q(**{f"{owner_field}_id__in": ids})
 
     _rules[model] = rule or by_owner
+    _scoped.clear()
 
 
 def extend(model: type[models.Model], rule: Rule) -> None:
@@ -39,6 +41,7 @@ def extend(model: type[models.Model], rule: Rule) -> None:
     rules = _extensions.setdefault(model, [])
     if rule not in rules:
         rules.append(rule)
+    _scoped.clear()
 
 
 # The department tree, kept per process for a few seconds (every scoped read of a manager
@@ -50,6 +53,7 @@ _tree: dict = {"at": 0.0, "children": None}
 
 def forget_departments(**kwargs) -> None:
     _tree["children"] = None
+    _scoped.clear()
 
 
 def _department_children() -> dict[int | None, list[int]]:
@@ -122,15 +126,44 @@ def scope_filter(user: User, model: type[models.Model]) -> Q | None:
     return condition
 
 
+# A model's scoped queryset for one viewer, resolved once and reused for SCOPED_SECONDS:
+# building the condition (owner list, collaborator and pool subqueries) cost as much Python as
+# the page query itself, on every list request. The key holds what is read live per request
+# (the viewer, their role and department, the ids of the people they may see); what was
+# cached per process already (department tree, pool table, display rules, roles, teams) clears
+# these copies through ``forget_scopes`` at once in this process and expires them within
+# SCOPED_SECONDS in the others, the same few seconds those caches already allow.
+SCOPED_SECONDS = 5.0
+MAX_SCOPED = 5000
+
+
+def forget_scopes(**kwargs) -> None:
+    _scoped.clear()
+
+
 def scoped(user: User, model_or_queryset) -> models.QuerySet:
     """The records of a model (or a narrower queryset) that ``user`` may see."""
-    qs = (
-        model_or_queryset
-        if isinstance(model_or_queryset, models.QuerySet)
-        else model_or_queryset.objects.all()
-    )
-    condition = scope_filter(user, qs.model)
-    return qs if condition is None else qs.filter(condition)
+    if isinstance(model_or_queryset, models.QuerySet):
+        qs = model_or_queryset
+        condition = scope_filter(user, qs.model)
+        return qs if condition is None else qs.filter(condition)
+    model = model_or_queryset
+    qs = model.objects.all()
+    if not user.is_authenticated or not user.is_active:
+        return qs.filter(scope_filter(user, model))
+    key = (model, user.pk, user.is_superuser, user.role_id, user.department_id, visible_user_ids(user))
+    now = time.monotonic()
+    hit = _scoped.get(key)
+    if hit is not None and now - hit[0] <= SCOPED_SECONDS:
+        qs.query = hit[1].chain()
+        return qs
+    condition = scope_filter(user, model)
+    if condition is not None:
+        qs = qs.filter(condition)
+    if len(_scoped) >= MAX_SCOPED:
+        _scoped.clear()
+    _scoped[key] = (now, qs.query.chain())
+    return qs
 
 
 def get_scoped(user: User, model_or_queryset, **lookup) -> models.Model:

@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_delete, post_migrate, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -14,3 +14,10 @@ class CoreConfig(AppConfig):
         nav.register(nav.NavItem(90, "settings:index", _("Settings"), "settings", capability="manage_org"))
 
         post_migrate.connect(reference.ensure, sender=self, dispatch_uid="kehu.core.reference")
+        post_migrate.connect(reference.forget_names, dispatch_uid="kehu.core.reference.names")
+        from .models import Industry, Region
+
+        for model in (Region, Industry):
+            uid = f"kehu.core.names.{model.__name__}"
+            post_save.connect(reference.forget_names, sender=model, dispatch_uid=uid)
+            post_delete.connect(reference.forget_names, sender=model, dispatch_uid=uid + ".delete")

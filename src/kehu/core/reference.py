@@ -5,6 +5,7 @@ attached to existing rows.
 """
 
 import csv
+import time
 from pathlib import Path
 
 from .models import Industry, Region
@@ -67,3 +68,25 @@ def ensure(**kwargs) -> None:
         load_regions()
     if Industry.objects.count() < len(_rows("industries.csv")):
         load_industries()
+
+
+# Names of regions and industries by id, read once per process and kept for NAMES_SECONDS:
+# lists show them on every row, and joining four reference tables into every page query
+# cost more than the page itself. Saving or deleting a row clears the copy at once in this
+# process (signals in apps.py); an id not in the copy (added by another process) reloads it.
+NAMES_SECONDS = 60.0
+_names: dict = {}
+
+
+def names(model: type[Region] | type[Industry], ids=()) -> dict[int, tuple[str, str]]:
+    """``{id: (name, English name)}`` of every row of ``model`` (regions or industries)."""
+    now = time.monotonic()
+    entry = _names.get(model)
+    if entry is None or now - entry[0] > NAMES_SECONDS or any(pk not in entry[1] for pk in ids):
+        rows = model.objects.values_list("pk", "name", "name_en")
+        entry = _names[model] = (now, {pk: (name, name_en) for pk, name, name_en in rows})
+    return entry[1]
+
+
+def forget_names(**kwargs) -> None:
+    _names.clear()

@@ -1,14 +1,18 @@
 """Customer list rows as plain dicts, for the list API (the hot path of the CRM).
 
-Reading ``values()`` with the related names joined in, instead of model instances with
-select_related, keeps a page of 50 rows to a few milliseconds of Python.
+Reading ``values()`` with the owner's and dealer's names joined in, and region and industry
+names from the process's reference copy (``core.reference.names``), instead of model
+instances with select_related, keeps a page of 50 rows to a few milliseconds of Python.
 """
 
+from django.db import connection
 from django.utils.translation import get_language
 
 from kehu.accounts.masking import phone_for
+from kehu.core import reference
+from kehu.core.models import Industry, Region
 
-from .models import Customer
+from .models import Customer, Tag
 
 FIELDS = (
     "id",
@@ -25,45 +29,60 @@ FIELDS = (
     "owner__name",
     "owner__username",
     "province_id",
-    "province__name",
-    "province__name_en",
     "city_id",
-    "city__name",
-    "city__name_en",
     "district_id",
-    "district__name",
-    "district__name_en",
     "industry_id",
-    "industry__name",
-    "industry__name_en",
     "dealer_id",
     "dealer__name",
 )
-# English names of regions and industries are read only for readers in English.
-FIELDS_ZH = tuple(f for f in FIELDS if not f.endswith("__name_en"))
 
 
-def _ref(row: dict, prefix: str, english: bool, label: str = "name") -> dict | None:
-    pk = row[f"{prefix}_id"]
+REGION_IDS = ("province_id", "city_id", "district_id")
+
+
+def _ref(pk: int | None, table: dict, english: bool) -> dict | None:
     if pk is None:
         return None
-    name = row[f"{prefix}__name_en"] if english else None
-    return {"id": pk, "name": name or row[f"{prefix}__{label}"]}
+    name, name_en = table.get(pk, ("", ""))
+    return {"id": pk, "name": (name_en if english else "") or name}
+
+
+def tag_names(customer_ids: list[int]) -> dict[int, list[str]]:
+    """Tag names of a page of customers. A fixed two-table statement on a bare cursor: the
+    ORM's compilation of it cost more than running it, on every list request."""
+    tags: dict[int, list[str]] = {}
+    if not customer_ids:
+        return tags
+    through = Customer.tags.through._meta
+    qn = connection.ops.quote_name
+    sql = (
+        f"SELECT l.{qn(through.get_field('customer').column)}, t.{qn('name')}"  # noqa: S608 - model meta
+        f" FROM {qn(through.db_table)} l JOIN {qn(Tag._meta.db_table)} t"
+        f" ON t.{qn('id')} = l.{qn(through.get_field('tag').column)}"
+        f" WHERE l.{qn(through.get_field('customer').column)} IN ({', '.join(['%s'] * len(customer_ids))})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, customer_ids)
+        for customer_id, name in cursor.fetchall():
+            tags.setdefault(customer_id, []).append(name)
+    return tags
 
 
 def list_items(user, queryset) -> list[dict]:
     english = (get_language() or "").startswith("en")
-    rows = list(queryset.values(*(FIELDS if english else FIELDS_ZH)))
-    tags: dict[int, list[str]] = {}
-    for customer_id, tag in Customer.tags.through.objects.filter(
-        customer_id__in=[r["id"] for r in rows]
-    ).values_list("customer_id", "tag__name"):
-        tags.setdefault(customer_id, []).append(tag)
+    rows = list(queryset.values(*FIELDS))
+    # Region and industry names from the process's reference copy, not four more joins.
+    regions = reference.names(Region, {r[f] for r in rows for f in REGION_IDS if r[f] is not None})
+    industries = reference.names(Industry, {r["industry_id"] for r in rows if r["industry_id"] is not None})
+    tags = tag_names([r["id"] for r in rows])
     items = []
     for row in rows:
         owner = None
         if row["owner_id"] is not None:
             owner = {"id": row["owner_id"], "name": row["owner__name"] or row["owner__username"]}
+        dealer = None
+        if row["dealer_id"] is not None:
+            dealer = {"id": row["dealer_id"], "name": row["dealer__name"]}
         items.append(
             {
                 "id": row["id"],
@@ -72,11 +91,11 @@ def list_items(user, queryset) -> list[dict]:
                 "type": row["type"],
                 "phone": phone_for(user, row["phone"]),
                 "email": row["email"],
-                "province": _ref(row, "province", english),
-                "city": _ref(row, "city", english),
-                "district": _ref(row, "district", english),
-                "industry": _ref(row, "industry", english),
-                "dealer": _ref(row, "dealer", False),
+                "province": _ref(row["province_id"], regions, english),
+                "city": _ref(row["city_id"], regions, english),
+                "district": _ref(row["district_id"], regions, english),
+                "industry": _ref(row["industry_id"], industries, english),
+                "dealer": dealer,
                 "owner": owner,
                 "tags": sorted(tags.get(row["id"], [])),
                 "value_tier": row["value_tier"],

@@ -44,6 +44,14 @@ class PoolConfig(AppConfig):
             signal.connect(forget_pools, sender=Pool, dispatch_uid=f"kehu.pool.forget.{signal}")
         for through in (Pool.members.through, Pool.teams.through):
             m2m_changed.connect(forget_pools, sender=through, dispatch_uid=f"kehu.pool.forget.{through}")
+        from .models import DisplayRule
+
+        # Display rules are part of what a person sees of a pool, hence of their scope.
+        forget = scope.forget_scopes
+        for signal in (post_save, post_delete):
+            signal.connect(forget, sender=DisplayRule, dispatch_uid=f"kehu.pool.rules.{signal}")
+        for through in (DisplayRule.regions.through, DisplayRule.industries.through):
+            m2m_changed.connect(forget, sender=through, dispatch_uid=f"kehu.pool.rules.{through}")
         from kehu.leads.signals import leads_received
 
         # Only leads that arrive owned: routing the others is the assignment app's job.

@@ -90,6 +90,7 @@ def test_extensions_widen_visibility(org, customers):
         assert names(org.sales_a1) == {"sales_a1的客户", "公海客户"}
     finally:
         scope._extensions[Customer].remove(unowned)
+        scope.forget_scopes()
     assert pool_customer.pk
 
 
@@ -102,3 +103,34 @@ def test_a_new_sub_department_is_in_its_managers_scope_at_once(org):
     newcomer = User.objects.create_user("newcomer", password="x", department=team)
     org.manager_east.__dict__.pop("_kehu_visible_ids", None)  # a new request
     assert newcomer.pk in visible_user_ids(org.manager_east)
+
+
+def _next_request(user):
+    """What the next request sees: a fresh user object (nothing cached on it)."""
+    from kehu.accounts.models import User
+
+    return User.objects.get(pk=user.pk)
+
+
+def test_the_reused_scope_follows_people_moving_between_departments_at_once(org, customers):
+    """Scoped querysets are reused for a few seconds; moving a person, changing a role or a
+    collaboration still shows in the very next read."""
+    manager = _next_request(org.manager_east)
+    assert "sales_a1的客户" in names(manager)
+    org.sales_a1.department = org.departments["south"]
+    org.sales_a1.save()
+    assert "sales_a1的客户" not in names(_next_request(org.manager_east))
+
+    org.roles["salesperson"].scope = "all"
+    org.roles["salesperson"].save()
+    assert len(names(_next_request(org.sales_a2))) == 5
+
+    Collaborator.objects.create(customer=customers["sales_south"], user=org.sales_b)
+    assert "sales_south的客户" in names(_next_request(org.sales_b))  # read when the query runs
+
+
+def test_a_reused_scope_is_a_copy(org, customers):
+    first = scoped(_next_request(org.manager_east), Customer).filter(name="sales_a1的客户")
+    assert set(first.values_list("name", flat=True)) == {"sales_a1的客户"}
+    again = scoped(_next_request(org.manager_east), Customer)
+    assert "sales_a2的客户" in set(again.values_list("name", flat=True))  # not narrowed by `first`

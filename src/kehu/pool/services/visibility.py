@@ -11,7 +11,7 @@ from collections import defaultdict
 from django.db.models import Exists, OuterRef, Q
 
 from kehu.accounts.models import Scope, User
-from kehu.accounts.scope import NOTHING, department_subtree
+from kehu.accounts.scope import NOTHING, department_subtree, forget_scopes
 
 from ..capabilities import CLAIM, MANAGE_POOLS
 from ..models import DisplayRule, Pool, Target, Tenure
@@ -38,6 +38,7 @@ _table: dict = {"at": 0.0, "value": None}
 
 def forget_pools(**kwargs) -> None:
     _table["value"] = None
+    forget_scopes()  # scoped querysets carry the pool part of the scope
 
 
 def _pool_table():
@@ -55,6 +56,7 @@ def _pool_table():
         ):
             pool_teams[pool_id].add(team_id)
         _table.update(at=now, value=(pools, pool_members, pool_teams))
+        forget_scopes()
     return _table["value"]
 
 
