@@ -53,6 +53,12 @@ def main():
     import django
 
     django.setup()
+    from django.conf import settings
+
+    # DEBUG=1 only lets the bench start without a SECRET_KEY: requests are measured as a
+    # production process runs them, without Django's per-query debug log. (The replay below
+    # captures the statements with CaptureQueriesContext, which logs for its own duration.)
+    settings.DEBUG = False
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext

@@ -44,16 +44,32 @@ def extend(model: type[models.Model], rule: Rule) -> None:
     _scoped.clear()
 
 
-# The department tree, kept per process for a few seconds (every scoped read of a manager
-# walks it). Saving or deleting a department clears it at once in this process; other
-# processes follow within TREE_SECONDS. Who belongs to a department is always read live.
+# The department tree and who belongs to each part of it, kept per process for a few seconds
+# (every scoped read of a manager needs them). Saving or deleting a department or a person
+# clears them at once in this process (signals in apps.py); other processes follow within
+# TREE_SECONDS.
 TREE_SECONDS = 5.0
 _tree: dict = {"at": 0.0, "children": None}
+_members: dict[int, tuple[float, frozenset[int]]] = {}  # department -> (at, its subtree's people)
 
 
 def forget_departments(**kwargs) -> None:
     _tree["children"] = None
+    _members.clear()
     _scoped.clear()
+
+
+def _department_members(department_id: int) -> frozenset[int]:
+    now = time.monotonic()
+    hit = _members.get(department_id)
+    if hit is None or now - hit[0] > TREE_SECONDS:
+        ids = frozenset(
+            User.objects.filter(department_id__in=department_subtree(department_id))
+            .order_by()
+            .values_list("pk", flat=True)
+        )
+        hit = _members[department_id] = (now, ids)
+    return hit[1]
 
 
 def _department_children() -> dict[int | None, list[int]]:
@@ -91,11 +107,7 @@ def visible_user_ids(user: User) -> frozenset[int] | None:
     if scope == Scope.ALL:
         ids = None
     elif scope == Scope.DEPARTMENT and user.department_id:
-        ids = frozenset(
-            User.objects.filter(department_id__in=department_subtree(user.department_id))
-            .order_by()
-            .values_list("pk", flat=True)
-        ) | {user.pk}
+        ids = _department_members(user.department_id) | {user.pk}
     elif scope == Scope.TEAM:
         ids = frozenset(
             User.objects.filter(Q(teams__members=user) | Q(teams__leader=user))
@@ -128,17 +140,19 @@ def scope_filter(user: User, model: type[models.Model]) -> Q | None:
 
 # A model's scoped queryset for one viewer, resolved once and reused for SCOPED_SECONDS:
 # building the condition (owner list, collaborator and pool subqueries) cost as much Python as
-# the page query itself, on every list request. The key holds what is read live per request
-# (the viewer, their role and department, the ids of the people they may see); what was
-# cached per process already (department tree, pool table, display rules, roles, teams) clears
-# these copies through ``forget_scopes`` at once in this process and expires them within
-# SCOPED_SECONDS in the others, the same few seconds those caches already allow.
+# the page query itself, on every list request. The key holds the viewer as read for this
+# request (their role and department) and the ids of the people they may see; a change to
+# what the condition is made of (people, roles, teams, departments, pools, display rules)
+# clears these copies through ``forget_scopes`` at once in this process, and they expire
+# within SCOPED_SECONDS in the others, the same few seconds the department tree and the
+# pool table already allow.
 SCOPED_SECONDS = 5.0
 MAX_SCOPED = 5000
 
 
 def forget_scopes(**kwargs) -> None:
     _scoped.clear()
+    _members.clear()
 
 
 def scoped(user: User, model_or_queryset) -> models.QuerySet:
