@@ -9,9 +9,9 @@ the size of the CRM.
 
 import hashlib
 from collections.abc import Iterable
+from types import SimpleNamespace
 
 from django.db import connection
-from django.db.models import Prefetch
 
 from .engine import MAX_POSTINGS, Prepared, Record, blocking_keys, prepare
 from .models import CUSTOMER, LEAD, DedupKey
@@ -64,7 +64,7 @@ def customer_record(customer, contacts: Iterable = ()) -> Record:
         contact_name = key_people[0].name if key_people else ""
     city = customer.city.name if getattr(customer, "city", None) else ""
     return Record(
-        id=record_id(CUSTOMER, customer.pk),
+        id=record_id(CUSTOMER, customer.id),
         kind=customer.kind,
         name=contact_name if customer.kind == "company" else customer.name,
         company=customer.name if customer.kind == "company" else "",
@@ -95,18 +95,25 @@ def load_leads(ids: Iterable[int]) -> dict[int, Record]:
 
 
 def load_customers(ids: Iterable[int]) -> dict[int, Record]:
+    """Records of customers, read as plain rows (no model instances: an import loads
+    thousands of candidates per chunk, and indexing a bulk load reads every customer)."""
     from kehu.customers.models import Contact, Customer
 
     ids = list(ids)
     out: dict[int, Record] = {}
+    fields = ("id", "kind", "name", "phone", "email", "id_number", "credit_code", "address", "owner_id")
     for start in range(0, len(ids), _IN_CHUNK):
-        qs = (
-            Customer.objects.filter(pk__in=ids[start : start + _IN_CHUNK])
-            .select_related("city")
-            .prefetch_related(Prefetch("contacts", queryset=Contact.objects.order_by("-is_key_person", "id")))
-        )
-        for customer in qs:
-            out[customer.pk] = customer_record(customer, list(customer.contacts.all()))
+        part = ids[start : start + _IN_CHUNK]
+        contacts: dict[int, list[SimpleNamespace]] = {}
+        for row in (
+            Contact.objects.filter(customer_id__in=part)
+            .order_by("customer_id", "-is_key_person", "id")
+            .values("customer_id", "name", "mobile", "phone", "email", "is_key_person")
+        ):
+            contacts.setdefault(row["customer_id"], []).append(SimpleNamespace(**row))
+        for row in Customer.objects.filter(pk__in=part).values(*fields, "city__name"):
+            row["city"] = SimpleNamespace(name=row["city__name"]) if row["city__name"] else None
+            out[row["id"]] = customer_record(SimpleNamespace(**row), contacts.get(row["id"], ()))
     return out
 
 

@@ -62,3 +62,29 @@ def test_outcome_prefers_the_customer():
     assert (outcome.status, outcome.target_id) == (EXISTING_CUSTOMER, "C9")
     assert decide(match_against(lead, [earlier_lead]), lambda _: False).status == DUPLICATE_LEAD
     assert decide([], lambda _: False).status == NEW
+
+
+def test_customers_read_as_rows_make_the_same_records_as_the_models(db, org):
+    """``load_customers`` (plain rows, for imports and bulk indexing) and ``customer_record``
+    of the model instances (saves) must agree, or a customer's keys would differ by path."""
+    from kehu.core import clock
+    from kehu.core.models import Region
+    from kehu.customers.models import Contact, Customer
+    from kehu.dedup import store
+
+    now = clock.now()
+    city = Region.objects.filter(level=2).first()
+    firm = Customer.objects.create(
+        kind="company", name="尚祈科技（杭州）有限公司", phone="0571-88123456", email="info@shangqi.com",
+        credit_code="91330100MA1KF39C23", address="文三路88号", city=city, owner=org.sales_a1,
+        created_at=now, updated_at=now,
+    )  # fmt: skip
+    Contact.objects.create(customer=firm, name="李雷", mobile="13812345678", email="li@shangqi.com")
+    Contact.objects.create(customer=firm, name="韩梅梅", mobile="13912345678", is_key_person=True)
+    person = Customer.objects.create(name="王伟", phone="13712345678", created_at=now, updated_at=now)
+    loaded = store.load_customers([firm.pk, person.pk])
+    for customer in (firm, person):
+        customer = Customer.objects.select_related("city").get(pk=customer.pk)
+        assert loaded[customer.pk] == store.customer_record(customer, list(customer.contacts.all()))
+    assert loaded[firm.pk].name == "韩梅梅" and "13812345678" in loaded[firm.pk].phone
+    assert loaded[firm.pk].city == city.name and loaded[firm.pk].owner == str(org.sales_a1.pk)
