@@ -135,7 +135,8 @@ def write_keys(record_type: int, items: Iterable[tuple[int, list[int]]], *, repl
             DedupKey.objects.filter(
                 record_type=record_type, record_id__in=pks[start : start + _IN_CHUNK]
             ).delete()
-    rows = [(key, record_type, pk) for pk, keys in items for key in keys]
+    # In key order: a batch's keys then go into the key index page after page, not at random.
+    rows = sorted((key, record_type, pk) for pk, keys in items for key in keys)
     if not rows:
         return
     if connection.vendor == "postgresql":
@@ -164,11 +165,14 @@ def index_leads(pks: Iterable[int]) -> None:
     write_keys(LEAD, [(pk, keys_of(r)[1]) for pk, r in records.items()])
 
 
-def index_customers(pks: Iterable[int]) -> None:
+def index_customers(pks: Iterable[int], *, new: bool = False) -> None:
+    """(Re)write the keys of customers; ``new``: they have none yet (a bulk load), so there
+    is nothing to drop first."""
     pks = list(pks)
     records = load_customers(pks)
-    drop_keys(CUSTOMER, [pk for pk in pks if pk not in records])  # deleted customers leave the index
-    write_keys(CUSTOMER, [(pk, keys_of(r)[1]) for pk, r in records.items()])
+    if not new:
+        drop_keys(CUSTOMER, [pk for pk in pks if pk not in records])  # deleted customers leave the index
+    write_keys(CUSTOMER, [(pk, keys_of(r)[1]) for pk, r in records.items()], replace=not new)
 
 
 # --- Reading ---------------------------------------------------------------------------------

@@ -38,6 +38,13 @@ class DemoOptions:
 
 
 def run(options: DemoOptions) -> None:
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        # A million customers' rows and keys go into indexes far larger than the usual page
+        # cache; a larger one for this bulk load spares most of the random reads (1 GiB at most).
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA cache_size=-1048576")
     for config in apps.get_app_configs():
         if not config.name.startswith("kehu.") or find_spec(f"{config.name}.demo") is None:
             continue

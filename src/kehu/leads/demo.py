@@ -29,7 +29,7 @@ def _index_bulk_loaded_customers(options) -> None:
     with options.progress("dedup keys", len(missing)) as advance:
         for start in range(0, len(missing), 2000):
             part = missing[start : start + 2000]
-            store.index_customers(part)
+            store.index_customers(part, new=True)  # selected for having no keys
             advance(len(part))
 
 
