@@ -61,13 +61,14 @@ def tag_names(customer_ids: list[int]) -> dict[int, list[str]]:
     tags: dict[int, list[str]] = {}
     if not customer_ids:
         return tags
-    through = Customer.tags.through._meta
+    through, tag = Customer.tags.through._meta, Tag._meta
     qn = connection.ops.quote_name
+    customer_id = qn(through.get_field("customer").column)
     sql = (
-        f"SELECT l.{qn(through.get_field('customer').column)}, t.{qn('name')}"  # noqa: S608 - model meta
-        f" FROM {qn(through.db_table)} l JOIN {qn(Tag._meta.db_table)} t"
-        f" ON t.{qn('id')} = l.{qn(through.get_field('tag').column)}"
-        f" WHERE l.{qn(through.get_field('customer').column)} IN ({', '.join(['%s'] * len(customer_ids))})"
+        f"SELECT l.{customer_id}, t.{qn(tag.get_field('name').column)}"  # noqa: S608 - model meta
+        f" FROM {qn(through.db_table)} l JOIN {qn(tag.db_table)} t"
+        f" ON t.{qn(tag.pk.column)} = l.{qn(through.get_field('tag').column)}"
+        f" WHERE l.{customer_id} IN ({', '.join(['%s'] * len(customer_ids))})"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, customer_ids)
