@@ -25,9 +25,10 @@ class AccountsConfig(AppConfig):
         from .scope import forget_scopes
 
         # Whatever a scope condition is made of, besides the viewer's own key (see scoped()).
-        for model in (User, Role, Team):
+        # A person's change may move them between departments: members and scopes both go.
+        for model, forget in ((User, forget_departments), (Role, forget_scopes), (Team, forget_scopes)):
             uid = f"kehu.accounts.scopes.{model.__name__}"
-            post_save.connect(forget_scopes, sender=model, dispatch_uid=uid)
-            post_delete.connect(forget_scopes, sender=model, dispatch_uid=uid + ".delete")
+            post_save.connect(forget, sender=model, dispatch_uid=uid)
+            post_delete.connect(forget, sender=model, dispatch_uid=uid + ".delete")
         teams = User.teams.through
         m2m_changed.connect(forget_scopes, sender=teams, dispatch_uid="kehu.accounts.scopes.teams")

@@ -152,7 +152,6 @@ MAX_SCOPED = 5000
 
 def forget_scopes(**kwargs) -> None:
     _scoped.clear()
-    _members.clear()
 
 
 def scoped(user: User, model_or_queryset) -> models.QuerySet:

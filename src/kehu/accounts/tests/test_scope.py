@@ -134,3 +134,18 @@ def test_a_reused_scope_is_a_copy(org, customers):
     assert set(first.values_list("name", flat=True)) == {"sales_a1的客户"}
     again = scoped(_next_request(org.manager_east), Customer)
     assert "sales_a2的客户" in set(again.values_list("name", flat=True))  # not narrowed by `first`
+
+
+def test_a_reused_scope_expires_for_changes_made_elsewhere(org, customers, monkeypatch):
+    """A change this process hears nothing of (made by another process; here an update()
+    without signals) shows once the copies are SCOPED_SECONDS / TREE_SECONDS old."""
+    from kehu.accounts import scope
+    from kehu.accounts.models import User
+
+    clock = [1000.0]
+    monkeypatch.setattr(scope.time, "monotonic", lambda: clock[0])
+    assert "sales_a1的客户" in names(_next_request(org.manager_east))
+    User.objects.filter(pk=org.sales_a1.pk).update(department=org.departments["south"])
+    assert "sales_a1的客户" in names(_next_request(org.manager_east))  # the copies, within seconds
+    clock[0] += max(scope.SCOPED_SECONDS, scope.TREE_SECONDS) + 0.1
+    assert "sales_a1的客户" not in names(_next_request(org.manager_east))
