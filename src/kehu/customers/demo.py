@@ -7,19 +7,25 @@ values and written with bulk inserts in chunks, one transaction per chunk.
 import datetime as dt
 import random
 from collections.abc import Callable
+from contextlib import nullcontext
+from types import SimpleNamespace
 
 from django.db import transaction
 from django.utils import timezone
 from pypinyin import lazy_pinyin
 
 from kehu.accounts.models import SalesRegion, User
-from kehu.core.bulk import insert_rows, reserve_ids, sync_sequence
+from kehu.core import forked
+from kehu.core.bulk import indexes_deferred, insert_rows, reserve_ids, sync_sequence
 from kehu.core.models import Industry, Region
 from kehu.demo import names
 
+from . import bulk
 from .models import Contact, Customer, Dealer, LostReason, Tag
 
 CHUNK = 5000
+FORK_FROM = 20_000  # fewer customers are made faster than a second process starts
+ONE_GO_FROM = 50_000
 TITLES = ("总经理", "采购经理", "技术总监", "财务经理", "行政主管", "项目经理", "董事长助理")
 
 
@@ -50,6 +56,7 @@ class Context:
                 for province in sales_region.regions.all():
                     self.owners_by_province.setdefault(province.pk, []).append(owner)
         self.all_owners = owners
+        self.cities = {d.parent.pk: SimpleNamespace(name=d.parent.name) for d in self.districts}
         # Names are built from a few hundred characters: read their pinyin once.
         self.char_pinyin = {c: lazy_pinyin(c)[0] for c in set(names.SURNAMES + names.GIVEN)}
         # (district, city, province, lat, lon, owner ids, sales region id) per district.
@@ -231,26 +238,63 @@ AREA_CODES = {
 }
 
 
+def _chunks(ctx: Context, first: int, count: int, now: dt.datetime):
+    """Chunks of ``(customers, contacts, tag ids, derived rows)``: no database needed, so
+    this runs in a second process when there is one (``core.forked``)."""
+    for start in range(0, count, CHUNK):
+        batch = [_customer(ctx, first + start + i, now) for i in range(min(CHUNK, count - start))]
+        yield batch, bulk.derived_rows(*_records(ctx, batch))
+
+
+_AT = {name: CUSTOMER_FIELDS.index(name) for name in (*bulk.RECORD_FIELDS, "owner", "city")}
+
+
+def _records(ctx: Context, batch) -> tuple[list[SimpleNamespace], dict[int, list[SimpleNamespace]]]:
+    """The batch as ``customers.bulk`` describes its records."""
+    customers, contacts = [], {}
+    for row, people, _ in batch:
+        record = SimpleNamespace(**{name: row[_AT[name]] for name in bulk.RECORD_FIELDS})
+        record.owner_id, record.city = row[_AT["owner"]], ctx.cities[row[_AT["city"]]]
+        customers.append(record)
+        if people:  # CONTACT_FIELDS; the key person comes first
+            contacts[record.id] = [
+                SimpleNamespace(name=c[1], is_key_person=c[3], mobile=c[5], phone=c[6], email=c[8])
+                for c in people
+            ]
+    return customers, contacts
+
+
 def generate(count: int, seed: int, progress: Callable[[int], None] | None = None) -> int:
     """Add ``count`` customers; returns how many were written."""
     ctx = Context(random.Random(seed))
     now = timezone.now()
+    first = reserve_ids(Customer, count)  # a bulk load: no one else adds customers meanwhile
+    if count >= FORK_FROM and forked.two_processes():
+        chunks = forked.from_child(lambda: _chunks(ctx, first, count, now))
+    else:
+        chunks = _chunks(ctx, first, count, now)
     written = 0
-    while written < count:
-        size = min(CHUNK, count - written)
-        with transaction.atomic():
-            first = reserve_ids(Customer, size)
-            batch = [_customer(ctx, first + i, now) for i in range(size)]
-            insert_rows(Customer, CUSTOMER_FIELDS, (row for row, _, _ in batch))
-            insert_rows(Contact, CONTACT_FIELDS, (c for _, contacts, _ in batch for c in contacts))
-            insert_rows(
-                Customer.tags.through,
-                ("customer", "tag"),
-                ((row[0], tag) for row, _, tags in batch for tag in tags),
-            )
-        written += size
-        if progress:
-            progress(size)
+    # A large load into a small table goes in as one transaction with the indexes built at
+    # the end; a top-up commits chunk by chunk.
+    in_one_go = count >= ONE_GO_FROM and first - 1 <= count
+    with indexes_deferred() if in_one_go else nullcontext() as defer:
+        for batch, derived in chunks:
+            with transaction.atomic():
+                if defer:
+                    for model in (Customer, Contact, Customer.tags.through, *(d[0] for d in derived)):
+                        defer(model)
+                insert_rows(Customer, CUSTOMER_FIELDS, (row for row, _, _ in batch))
+                insert_rows(Contact, CONTACT_FIELDS, (c for _, contacts, _ in batch for c in contacts))
+                insert_rows(
+                    Customer.tags.through,
+                    ("customer", "tag"),
+                    ((row[0], tag) for row, _, tags in batch for tag in tags),
+                )
+                for model, fields, rows in derived:
+                    insert_rows(model, fields, rows)
+            written += len(batch)
+            if progress:
+                progress(len(batch))
     for model in (Customer, Contact, Customer.tags.through):
         sync_sequence(model)
     return written

@@ -10,6 +10,7 @@ class DedupConfig(AppConfig):
 
     def ready(self):
         from kehu.accounts import scope
+        from kehu.customers import bulk
         from kehu.customers.models import Contact, Customer
 
         from . import signals
@@ -20,6 +21,7 @@ class DedupConfig(AppConfig):
         post_save.connect(signals.contact_saved, sender=Contact, dispatch_uid="dedup.contact")
         post_delete.connect(signals.contact_saved, sender=Contact, dispatch_uid="dedup.contact_delete")
         post_delete.connect(signals.customer_deleted, sender=Customer, dispatch_uid="dedup.customer_delete")
+        bulk.generated.connect(signals.customers_generated, dispatch_uid="dedup.customers_generated")
         # A match is as visible as its lead.
         scope.register(DedupMatch, signals.match_scope_rule)
         scope.register(Merge, signals.merge_scope_rule)

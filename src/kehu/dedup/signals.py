@@ -3,7 +3,7 @@
 from django.db.models import Q
 
 from . import store
-from .models import CUSTOMER
+from .models import CUSTOMER, DedupKey
 
 
 def _reindex(customer_id: int) -> None:
@@ -20,6 +20,12 @@ def customer_saved(sender, instance, raw=False, **kwargs):
 def contact_saved(sender, instance, raw=False, **kwargs):
     if not raw and instance.customer_id:
         _reindex(instance.customer_id)
+
+
+def customers_generated(sender, customers, contacts, **kwargs):
+    """Keys of customers written in bulk (``customers.bulk``), computed where they were made."""
+    items = [(c.id, store.keys_of(store.customer_record(c, contacts.get(c.id, ())))[1]) for c in customers]
+    return [(DedupKey, store.KEY_FIELDS, store.key_rows(CUSTOMER, items))]
 
 
 def customer_deleted(sender, instance, **kwargs):

@@ -126,6 +126,15 @@ def keys_of(record: Record) -> tuple[Prepared, list[int]]:
     return prepared, sorted({hash_key(k) for k in prepared.keys})
 
 
+KEY_FIELDS = ("key", "record_type", "record_id")
+
+
+def key_rows(record_type: int, items: Iterable[tuple[int, list[int]]]) -> list[tuple[int, int, int]]:
+    """DedupKey rows (KEY_FIELDS) of records ``(pk, keys)``, in key order: a batch's keys then
+    go into the key index page after page, not at random."""
+    return sorted((key, record_type, pk) for pk, keys in items for key in keys)
+
+
 def write_keys(record_type: int, items: Iterable[tuple[int, list[int]]], *, replace: bool = True) -> None:
     """Store the hashed keys of records ``(pk, keys)``; ``replace`` drops their old keys first."""
     items = list(items)
@@ -135,14 +144,13 @@ def write_keys(record_type: int, items: Iterable[tuple[int, list[int]]], *, repl
             DedupKey.objects.filter(
                 record_type=record_type, record_id__in=pks[start : start + _IN_CHUNK]
             ).delete()
-    # In key order: a batch's keys then go into the key index page after page, not at random.
-    rows = sorted((key, record_type, pk) for pk, keys in items for key in keys)
+    rows = key_rows(record_type, items)
     if not rows:
         return
     if connection.vendor == "postgresql":
         from kehu.core.bulk import insert_rows
 
-        insert_rows(DedupKey, ["key", "record_type", "record_id"], rows)  # COPY
+        insert_rows(DedupKey, KEY_FIELDS, rows)  # COPY
         return
     table = connection.ops.quote_name(DedupKey._meta.db_table)
     with connection.cursor() as cursor:

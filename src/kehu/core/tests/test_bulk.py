@@ -51,3 +51,32 @@ def test_bulk_job_restores_the_collector():
     with bulk.bulk_job():
         assert gc.get_threshold()[0] >= 20_000 and gc.get_freeze_count() > 0
     assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+
+
+def _index_names(table: str) -> set[str]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, table)
+    return {name for name, info in constraints.items() if info["index"]}
+
+
+@pytest.mark.django_db
+def test_indexes_deferred_rebuilds_them_and_a_failed_load_leaves_everything_as_it_was():
+    from django.db import connection
+
+    table = Region._meta.db_table
+    before, regions = _index_names(table), Region.objects.count()
+    assert before
+    with bulk.indexes_deferred() as defer:
+        defer(Region)
+        if connection.vendor == "sqlite":
+            assert _index_names(table) < before  # its own indexes are dropped while the load runs
+        Region.objects.create(code="999991", name="测试区", level=3)
+    assert _index_names(table) == before and Region.objects.count() == regions + 1
+
+    with pytest.raises(ZeroDivisionError), bulk.indexes_deferred() as defer:
+        defer(Region)
+        Region.objects.create(code="999992", name="测试区二", level=3)
+        1 / 0  # noqa: B018 - the load fails half-way
+    assert _index_names(table) == before and Region.objects.count() == regions + 1

@@ -15,17 +15,13 @@ engine's records with a compact pickling (one constructor call per object).
 """
 
 import dataclasses
-import io
-import multiprocessing
 import os
-import pickle
-import threading
-import traceback
 from collections.abc import Callable, Iterator
 from typing import NamedTuple
 
 from django.db import models
 
+from kehu.core import forked
 from kehu.core.normalize.addresses import Address
 from kehu.core.normalize.companies import CompanyName
 from kehu.core.normalize.names import PersonName
@@ -36,14 +32,10 @@ MIN_BYTES = 200_000  # ≈ 2,000 rows: below this a second process costs more th
 
 
 def default_workers(path=None) -> int:
-    """Two processes where fork() exists, there are two cores, the caller has no threads
-    and the file is not small."""
+    """Two processes where they can run (``core.forked``) and the file is not small."""
     if path is not None and os.path.getsize(path) < MIN_BYTES:
         return 1
-    if "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
-        return 1  # forking a threaded process (a web or task worker) can deadlock the child
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    return 2 if cores >= 2 else 1
+    return 2 if forked.two_processes() else 1
 
 
 class Ref(NamedTuple):
@@ -62,14 +54,6 @@ def _fields_reducer(cls):
 
 _PACKED = (Record, Prepared, CompanyName, Address, PersonName, Region)
 _DISPATCH = {cls: _fields_reducer(cls) for cls in _PACKED}
-
-
-def dumps(obj) -> bytes:
-    buffer = io.BytesIO()
-    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
-    pickler.dispatch_table = _DISPATCH
-    pickler.dump(obj)
-    return buffer.getvalue()
 
 
 def reference_table(pipeline) -> dict[tuple[type, int], models.Model]:
@@ -101,53 +85,20 @@ def _from_refs(values: dict, table) -> None:
             values[name] = table[(value.model, value.pk)]
 
 
-class ChildFailed(Exception):
-    pass
-
-
-_INHERITED: list = []
-
-
-def _leave_parent_connections() -> None:
-    """The parent's database connections are not ours: keep them untouched (not closed, so
-    no goodbye goes down the parent's socket) and let any query here open its own."""
-    from django.db import connections
-
-    for conn in connections.all(initialized_only=True):
-        _INHERITED.append(conn.connection)
-        conn.connection = None
-
-
-def _child(send, items: Callable[[], Iterator[tuple]], prepare_row, table, chunk: int) -> None:
-    """In the forked process: read, prepare and send the rows, ``chunk`` at a time."""
-    _leave_parent_connections()
-    try:
-        batch: list = []
-        for item in items():  # (number, data, key, raw)
-            done = prepare_row(item[1])
-            if done is not None and done[0] == "ok":
-                _to_refs(done[1][0], table)
-                item = (item[0], None, item[2], None)  # data and raw are not needed any more
-            batch.append((item, done))
-            if len(batch) >= chunk:
-                send.send_bytes(dumps(("rows", batch)))
-                batch = []
-        if batch:
-            send.send_bytes(dumps(("rows", batch)))
-        send.send_bytes(dumps(("end", None)))
-    except BaseException as exc:  # everything goes back to the parent
-        payload = exc if _picklable(exc) else None
-        send.send_bytes(dumps(("error", (payload, traceback.format_exc()))))
-    finally:
-        send.close()
-
-
-def _picklable(obj) -> bool:
-    try:
-        pickle.loads(pickle.dumps(obj))  # noqa: S301 - our own bytes
-    except Exception:
-        return False
-    return True
+def _prepared_chunks(items: Callable[[], Iterator[tuple]], prepare_row, table, chunk: int):
+    """In the forked process: read and prepare the rows, ``chunk`` at a time."""
+    batch: list = []
+    for item in items():  # (number, data, key, raw)
+        done = prepare_row(item[1])
+        if done is not None and done[0] == "ok":
+            _to_refs(done[1][0], table)
+            item = (item[0], None, item[2], None)  # data and raw are not needed any more
+        batch.append((item, done))
+        if len(batch) >= chunk:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def prepared_rows(
@@ -159,32 +110,9 @@ def prepared_rows(
     None for rows the child validated (the parent does not need them then).
     """
     table = reference_table(pipeline)
-    context = multiprocessing.get_context("fork")
-    receive, send = context.Pipe(duplex=False)
-    process = context.Process(
-        target=_child, args=(send, items, pipeline.prepare_row, table, chunk), daemon=True
-    )
-    process.start()
-    send.close()
-    try:
-        while True:
-            try:
-                kind, payload = pickle.loads(receive.recv_bytes())  # noqa: S301 - from our own child
-            except EOFError as exc:
-                raise ChildFailed("the import's worker process stopped without a word") from exc
-            if kind == "end":
-                break
-            if kind == "error":
-                exc, text = payload
-                if isinstance(exc, Exception):
-                    raise exc
-                raise ChildFailed(text)
-            for _item, done in payload:
-                if done is not None and done[0] == "ok":
-                    _from_refs(done[1][0], table)
-            yield payload
-    finally:
-        receive.close()
-        if process.is_alive():
-            process.terminate()
-        process.join()
+    produce = lambda: _prepared_chunks(items, pipeline.prepare_row, table, chunk)  # noqa: E731
+    for payload in forked.from_child(produce, _DISPATCH):
+        for _item, done in payload:
+            if done is not None and done[0] == "ok":
+                _from_refs(done[1][0], table)
+        yield payload
