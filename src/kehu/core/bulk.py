@@ -10,6 +10,7 @@ import datetime as dt
 import gc
 import json
 import operator
+import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 
@@ -258,6 +259,15 @@ def indexes_deferred() -> Iterator[Callable[[type[models.Model]], None]]:
 
     with transaction.atomic():
         yield defer
+        if not dropped:
+            return
         with connection.cursor() as cursor:
-            for sql in dropped:
-                cursor.execute(sql)
+            # Let SQLite sort with a helper thread per core (its default is none).
+            cursor.execute("PRAGMA threads")
+            threads = cursor.fetchone()[0]
+            cursor.execute(f"PRAGMA threads = {int(os.cpu_count() or 1)}")
+            try:
+                for sql in dropped:
+                    cursor.execute(sql)
+            finally:
+                cursor.execute(f"PRAGMA threads = {int(threads)}")

@@ -76,27 +76,45 @@ def _child(send, produce: Callable[[], Iterator[Any]], dispatch_table) -> None:
 def from_child(produce: Callable[[], Iterator[Any]], dispatch_table: dict | None = None) -> Iterator[Any]:
     """The chunks ``produce()`` yields, produced in a forked child (pickled with
     ``dispatch_table``, for compact objects); the child's exception is raised here."""
+    return from_children([produce], dispatch_table)
+
+
+def from_children(
+    produces: list[Callable[[], Iterator[Any]]], dispatch_table: dict | None = None
+) -> Iterator[Any]:
+    """Chunks from one forked child per ``produces``, taken in turn: the first chunk of each
+    child, then the second of each, and so on (a child that has finished is skipped). A job
+    whose children make chunks 0, n, 2n… / 1, n+1… gets them back in order."""
     context = multiprocessing.get_context("fork")
-    receive, send = context.Pipe(duplex=False)
-    process = context.Process(target=_child, args=(send, produce, dispatch_table), daemon=True)
-    process.start()
-    send.close()
+    channels, processes = [], []
     try:
-        while True:
-            try:
-                kind, payload = pickle.loads(receive.recv_bytes())  # noqa: S301 - from our own child
-            except EOFError as exc:
-                raise ChildFailed("the worker process stopped without a word") from exc
-            if kind == "end":
-                break
-            if kind == "error":
-                exc, text = payload
-                if isinstance(exc, Exception):
-                    raise exc
-                raise ChildFailed(text)
-            yield payload
+        for produce in produces:
+            receive, send = context.Pipe(duplex=False)
+            process = context.Process(target=_child, args=(send, produce, dispatch_table), daemon=True)
+            process.start()
+            send.close()
+            channels.append(receive)
+            processes.append(process)
+        running = list(channels)
+        while running:
+            for receive in list(running):
+                try:
+                    kind, payload = pickle.loads(receive.recv_bytes())  # noqa: S301 - from our own child
+                except EOFError as exc:
+                    raise ChildFailed("the worker process stopped without a word") from exc
+                if kind == "end":
+                    running.remove(receive)
+                elif kind == "error":
+                    exc, text = payload
+                    if isinstance(exc, Exception):
+                        raise exc
+                    raise ChildFailed(text)
+                else:
+                    yield payload
     finally:
-        receive.close()
-        if process.is_alive():
-            process.terminate()
-        process.join()
+        for receive in channels:
+            receive.close()
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+            process.join()

@@ -238,10 +238,17 @@ AREA_CODES = {
 }
 
 
-def _chunks(ctx: Context, first: int, count: int, now: dt.datetime):
-    """Chunks of ``(customers, contacts, tag ids, derived rows)``: no database needed, so
-    this runs in a second process when there is one (``core.forked``)."""
-    for start in range(0, count, CHUNK):
+def _chunks(ctx: Context, seed: int, first: int, count: int, now: dt.datetime, part: int = 0, parts: int = 1):
+    """Chunks ``part``, ``part + parts``… of ``(customers, contacts, tag ids, derived rows)``.
+
+    No database needed, so they are made in other processes when there are cores for them
+    (``core.forked``). Each chunk has its own random sequence: the same customers come out
+    whichever process makes them.
+    """
+    for number, start in enumerate(range(0, count, CHUNK)):
+        if number % parts != part:
+            continue
+        ctx.rng = random.Random(f"{seed}:{number}")
         batch = [_customer(ctx, first + start + i, now) for i in range(min(CHUNK, count - start))]
         yield batch, bulk.derived_rows(*_records(ctx, batch))
 
@@ -270,9 +277,12 @@ def generate(count: int, seed: int, progress: Callable[[int], None] | None = Non
     now = timezone.now()
     first = reserve_ids(Customer, count)  # a bulk load: no one else adds customers meanwhile
     if count >= FORK_FROM and forked.two_processes():
-        chunks = forked.from_child(lambda: _chunks(ctx, first, count, now))
+        # Making a customer and its keys costs more than writing it: two makers, one writer.
+        chunks = forked.from_children(
+            [lambda part=part: _chunks(ctx, seed, first, count, now, part, 2) for part in range(2)]
+        )
     else:
-        chunks = _chunks(ctx, first, count, now)
+        chunks = _chunks(ctx, seed, first, count, now)
     written = 0
     # A large load into a small table goes in as one transaction with the indexes built at
     # the end; a top-up commits chunk by chunk.

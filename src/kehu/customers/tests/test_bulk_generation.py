@@ -10,7 +10,7 @@ from kehu.customers.models import Contact, Customer
 from kehu.dedup import store
 from kehu.dedup.models import CUSTOMER, DedupKey
 
-real_from_child = forked.from_child
+real_from_children = forked.from_children
 
 
 def _keys() -> set[tuple[int, int]]:
@@ -38,9 +38,13 @@ def test_forked_one_transaction_load_writes_what_a_plain_load_does_with_the_keys
     monkeypatch.setattr(demo, "ONE_GO_FROM", 1)
     monkeypatch.setattr(demo, "CHUNK", 70)  # several chunks
     children = []
-    monkeypatch.setattr(forked, "from_child", lambda produce: children.append(1) or real_from_child(produce))
+    monkeypatch.setattr(
+        forked,
+        "from_children",
+        lambda produces: children.append(len(produces)) or real_from_children(produces),
+    )
     assert demo.generate(300, seed=11) == 300
-    assert children == ([1] if forked.two_processes() else [])
+    assert children == ([2] if forked.two_processes() else [])
     forked_rows, forked_keys = _snapshot(), _keys()
     assert len(forked_rows) == 300 and _indexes() == indexes  # every index is back
     assert Contact.objects.filter(customer__kind="company").exists()
