@@ -305,6 +305,8 @@ def generate(count: int, seed: int, progress: Callable[[int], None] | None = Non
             written += len(batch)
             if progress:
                 progress(len(batch))
+        if in_one_go and hasattr(progress, "note"):
+            progress.note("building indexes")
     for model in (Customer, Contact, Customer.tags.through):
         sync_sequence(model)
     return written

@@ -5,6 +5,7 @@ INSTALLED_APPS order (organisation first, then customers, then what builds on th
 Each ``load`` is idempotent: a second run with the same options adds nothing.
 """
 
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -23,18 +24,46 @@ class DemoOptions:
     extra: dict = field(default_factory=dict)
 
     @contextmanager
-    def progress(self, label: str, total: int) -> Iterator[Callable[[int], None]]:
-        """A rich progress bar; yields ``advance(n)``."""
+    def progress(self, label: str, total: int) -> Iterator["Advance"]:
+        """A rich progress bar; yields ``advance(n)``, which also has ``note(text)``."""
         if self.quiet:
-            yield lambda n: None
+            yield Advance()
             return
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+        # No refresh thread (rich's default): the customers' generator forks helper
+        # processes, which a process with threads must not do. Redrawn as work advances.
         with Progress(
-            TextColumn(f"[bold]{label}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn()
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            auto_refresh=False,
         ) as bar:
-            task = bar.add_task(label, total=total)
-            yield lambda n: bar.advance(task, n)
+            advance = Advance(bar, bar.add_task(label, total=total), label)
+            yield advance
+            bar.refresh()
+
+
+class Advance:
+    """Moves a progress bar on (redrawn at most ten times a second) and notes what a long
+    step after the counted work is doing."""
+
+    def __init__(self, bar=None, task=None, label: str = ""):
+        self.bar, self.task, self.label, self.drawn = bar, task, label, 0.0
+
+    def __call__(self, n: int) -> None:
+        if self.bar is None:
+            return
+        self.bar.advance(self.task, n)
+        if time.monotonic() - self.drawn >= 0.1:
+            self.drawn = time.monotonic()
+            self.bar.refresh()
+
+    def note(self, text: str) -> None:
+        if self.bar is not None:
+            self.bar.update(self.task, description=f"{self.label} · {text}")
+            self.bar.refresh()
 
 
 def run(options: DemoOptions) -> None:

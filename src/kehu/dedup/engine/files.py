@@ -14,11 +14,11 @@ matches cross the process boundary.
 import csv
 import gc
 import multiprocessing
-import os
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, fields
 from pathlib import Path
+
+from kehu.core import forked
 
 from .clusters import Clusters
 from .compare import Match, explain
@@ -82,11 +82,7 @@ def _child_part() -> list[Match]:
 
 
 def _default_workers() -> int:
-    """Two processes where fork() exists, there are two cores and the caller has no threads."""
-    if "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
-        return 1  # forking a threaded process (a web or task worker) can deadlock the child
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    return 2 if cores >= 2 else 1
+    return 2 if forked.two_processes() else 1
 
 
 def _find_all_matches(
