@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from django.db.models import Count
 
@@ -128,6 +129,22 @@ def open_counts(ids: list[int]) -> dict[int, int]:
     )
 
 
+class OpenCounts:
+    """Open leads per person for one batch, counted once for both who reads them: the
+    capacity check (limits on leads held) and the strategies that compare workloads."""
+
+    def __init__(self):
+        self.known: dict[int, int] = {}
+
+    def __call__(self, ids: list[int]) -> dict[int, int]:
+        missing = [pk for pk in dict.fromkeys(ids) if pk not in self.known]
+        if missing:
+            found = open_counts(missing)
+            for pk in missing:
+                self.known[pk] = found.get(pk, 0)
+        return {pk: self.known[pk] for pk in ids}
+
+
 class DbCapacityLoader:
     """(remaining, [(group key, group remaining)]) per person from the pool's limits.
 
@@ -137,8 +154,9 @@ class DbCapacityLoader:
     once per batch.
     """
 
-    def __init__(self, candidate_ids=()):
+    def __init__(self, candidate_ids=(), counts: Callable[[list[int]], dict[int, int]] | None = None):
         self.ids = set(candidate_ids)
+        self.counts = counts or open_counts
         self.held: dict[int, int] | None = None
         self.users: dict[int, User] = {}
         self.groups: dict[str, int | None] = {}
@@ -149,7 +167,7 @@ class DbCapacityLoader:
         from kehu.pool.services.limits import limits_for_many
 
         ids = self.ids | {person_id}
-        self.held = open_counts(list(ids))
+        self.held = self.counts(list(ids))
         self.users = {u.pk: u for u in User.objects.filter(pk__in=ids)}
         self.limits = limits_for_many(self.users.values(), Target.LEAD)
 
@@ -219,6 +237,7 @@ def build_engine(
     capacity: Capacity | None = None,
     now: dt.datetime | None = None,
     exclude: set[int] | None = None,
+    counts: Callable[[list[int]], dict[int, int]] | None = None,
 ) -> Engine:
     now = now or clock.now()
     if exclude:
@@ -229,7 +248,7 @@ def build_engine(
         people=people,
         capacity=capacity or Capacity(DbCapacityLoader({pk for rule in rules for pk in rule.candidates})),
         cursors=cursors,
-        open_counts=open_counts,
+        open_counts=counts or open_counts,
         ranking=ranking_for(now),
         today=now.date(),
     )
@@ -240,6 +259,6 @@ def active_rule_set() -> RuleSet | None:
     return RuleSet.objects.filter(status=RuleSet.Status.ACTIVE).first()
 
 
-def capacity_loader(candidate_ids):
+def capacity_loader(candidate_ids, counts=None):
     """The loader the router and the simulator use (a seam for tests)."""
-    return DbCapacityLoader(candidate_ids)
+    return DbCapacityLoader(candidate_ids, counts)

@@ -3,8 +3,9 @@
 A bulk job (an import, a demo-data load) spends about half its time in Python that needs no
 database (reading, validating, generating, computing keys) and half writing. On two cores
 the first half runs in a child forked once the job has loaded what it needs, so the child
-inherits it; the child never touches a database connection and sends its results back in
-order, chunk by chunk, while this process writes the previous chunk.
+inherits it; the child never touches this process's database connection (one that needs
+to read opens its own) and sends its results back in order, chunk by chunk, while this
+process writes the previous chunk.
 """
 
 import io
@@ -70,6 +71,9 @@ def _child(send, produce: Callable[[], Iterator[Any]], dispatch_table) -> None:
         payload = exc if _picklable(exc) else None
         send.send_bytes(_dumps(("error", (payload, traceback.format_exc())), dispatch_table))
     finally:
+        from django.db import connections
+
+        connections.close_all()  # the connections this process opened (the parent's were set aside)
         send.close()
 
 

@@ -191,9 +191,10 @@ def postings(keys: Iterable[int], max_postings: int = MAX_POSTINGS) -> set[tuple
 
 
 def postings_by_key(
-    keys: Iterable[int], max_postings: int = MAX_POSTINGS
+    keys: Iterable[int], max_postings: int = MAX_POSTINGS, full: set[int] | None = None
 ) -> dict[int, list[tuple[int, int]]]:
-    """``(record_type, record_id)`` of the records sharing a key, skipping over-full keys.
+    """``(record_type, record_id)`` of the records sharing a key, skipping over-full keys
+    (added to ``full`` when given).
 
     One statement: per key a sub-select limited to ``max_postings + 1`` rows, so a key held
     by a whole building costs at most that many index entries.
@@ -215,6 +216,8 @@ def postings_by_key(
             cursor.execute(sql, [keys])
             for key, record_type, rid in cursor.fetchall():
                 by_key.setdefault(key, []).append((record_type, rid))
+        if full is not None:
+            full.update(key for key, holders in by_key.items() if len(holders) > max_postings)
         return {key: holders for key, holders in by_key.items() if len(holders) <= max_postings}
     for start in range(0, len(keys), 200):
         part = keys[start : start + 200]
@@ -228,6 +231,8 @@ def postings_by_key(
             for key, record_type, rid in cursor.fetchall():
                 by_key.setdefault(key, []).append((record_type, rid))
         found.update((key, holders) for key, holders in by_key.items() if len(holders) <= max_postings)
+        if full is not None:
+            full.update(key for key, holders in by_key.items() if len(holders) > max_postings)
     return found
 
 
@@ -255,10 +260,22 @@ class DatabaseIndex:
     ) -> list[Prepared]:
         holders = postings(hashed)
         holders.discard(exclude)
-        missing = [h for h in holders if h not in self.cache]
+        return [p for p in self.fetch(holders).values() if p is not None]
+
+    def fetch(self, holders: Iterable[tuple[int, int]]) -> dict[tuple[int, int], Prepared | None]:
+        """The prepared records of ``holders`` (None: gone), from the cache or the database.
+        Taken into a dict of their own: loading may clear a full cache, the held ones too."""
+        found: dict[tuple[int, int], Prepared | None] = {}
+        missing = []
+        for holder in holders:
+            if holder in self.cache:
+                found[holder] = self.cache[holder]
+            else:
+                missing.append(holder)
         if missing:
             self.load(missing)
-        return [p for h in holders if (p := self.cache.get(h)) is not None]
+            found.update((h, self.cache.get(h)) for h in missing)
+        return found
 
     def load(self, holders: Iterable[tuple[int, int]]) -> None:
         holders = list(holders)

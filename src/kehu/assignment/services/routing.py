@@ -107,9 +107,11 @@ class Router:
         self.rules = loading.compiled_rules(self.rule_set)
         self.rule_rows = {r.pk: r for r in Rule.objects.filter(pk__in=[r.id for r in self.rules])}
         self.store = _lock_cursors(self.rules)
-        self.capacity = Capacity(loading.capacity_loader({pk for r in self.rules for pk in r.candidates}))
+        counts = loading.OpenCounts()
+        candidates = {pk for r in self.rules for pk in r.candidates}
+        self.capacity = Capacity(loading.capacity_loader(candidates, counts))
         self.engine = loading.build_engine(
-            self.rules, cursors=self.store, capacity=self.capacity, exclude=exclude
+            self.rules, cursors=self.store, capacity=self.capacity, exclude=exclude, counts=counts
         )
         self.users: dict[int, User] = {}
         self.names = {pk: person.name for pk, person in self.engine.ctx.people.items()}

@@ -238,7 +238,7 @@ def test_a_person_the_pool_refuses_is_skipped_and_the_leads_rerouted(sellers, ru
     from kehu.assignment import loading
 
     Limit.objects.create(target=Target.LEAD, user=sellers[0], max_held=1)
-    monkeypatch.setattr(loading, "capacity_loader", lambda ids: lambda pk: (None, []))
+    monkeypatch.setattr(loading, "capacity_loader", lambda ids, counts=None: lambda pk: (None, []))
     rule(users=[sellers[0].pk, sellers[1].pk])
     leads = [make_lead() for _ in range(4)]
     services.route_leads(leads)
@@ -326,3 +326,23 @@ def test_groups_give_leads_only_to_people_who_work_leads(org, rule, make_lead):
     lead = make_lead()
     services.route_leads([lead])
     assert owners([lead]) == [clerk.pk]
+
+
+def test_a_batch_counts_open_leads_once_for_limits_and_workloads(sellers, rule, make_lead):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for s in sellers[:3]:
+        Limit.objects.create(target=Target.LEAD, user=s, max_held=3)
+    rule(name="均衡", users=[s.pk for s in sellers[:3]], strategy="load_balanced")
+    leads = [make_lead() for _ in range(7)]
+    with CaptureQueriesContext(connection) as queries:
+        services.route_leads(leads)
+    counting = [
+        q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"] and "leads_lead" in q["sql"]
+    ]
+    # One count in the router serves its quota check and the balancing; the pool counts
+    # again after taking its locks (its check is the one that holds under concurrency).
+    assert len(counting) == 2
+    got = collections.Counter(owners(leads))
+    assert sorted(got.values()) == [2, 2, 3] and None not in got  # balanced, within the limits

@@ -207,12 +207,13 @@ def run_import(
 
     errors_saved = [time.monotonic()]
 
-    def flush(chunk):  # [((number, data, key, raw), ready or None)]
+    def flush(chunk, found=None):  # [((number, data, key, raw), ready or None)], intake.Found
         results = pipeline.run(
             [item[1] for item, _ready in chunk],
             [item[2] for item, _ready in chunk],
             progress,
             ready=[ready for _item, ready in chunk],
+            found=found,
         )
         for result, (item, _ready) in zip(results, chunk, strict=True):
             if result.outcome == NEW:
@@ -243,9 +244,9 @@ def run_import(
     if workers > 1:
         # Rows travel back with the raw values only when the parent may need them (a
         # rejected row's report): the child drops them for rows it validated.
-        for chunk in parallel.prepared_rows(items, pipeline, CHUNK):
+        for chunk, found in parallel.prepared_rows(items, pipeline, CHUNK):
             count(len(chunk))
-            flush(chunk)
+            flush(chunk, found)
     else:
         chunk = []
         for item in items():

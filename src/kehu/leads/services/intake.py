@@ -24,7 +24,16 @@ from kehu.accounts.models import Scope
 from kehu.core import audit, clock
 from kehu.core.bulk import Factory
 from kehu.dedup import store
-from kehu.dedup.engine import DUPLICATE_LEAD, EXISTING_CUSTOMER, NEW, MemoryIndex, decide, match_against
+from kehu.dedup.engine import (
+    DUPLICATE_LEAD,
+    EXISTING_CUSTOMER,
+    MAX_POSTINGS,
+    NEW,
+    MemoryIndex,
+    Prepared,
+    decide,
+    match_against,
+)
 from kehu.dedup.models import CUSTOMER, LEAD, DedupMatch
 
 from ..models import Channel, Lead
@@ -42,6 +51,18 @@ CHUNK = 1000
 MAX_STORED_MATCHES = 3
 MATCH_COLUMNS = ["lead", "other_lead", "customer", "decision", "deciding", "score", "points", "reasons"]
 MATCH_COLUMNS += ["review", "created_at"]
+
+
+@dataclass
+class Found:
+    """What the key index held for a batch's keys: postings per key (over-full keys left out
+    and listed in ``full``), the records holding them, and how many chunks of the pipeline
+    were stored when it was looked up."""
+
+    by_key: dict[int, list[tuple[int, int]]]
+    full: set[int]
+    records: dict[tuple[int, int], Prepared | None]
+    stored: int = 0
 
 
 @dataclass
@@ -101,6 +122,11 @@ class Pipeline:
             self.enricher.lookups = self.lookups
         self.index = store.DatabaseIndex()
         self._new_lead = Factory(Lead)
+        # Key look-ups done ahead by another process (``parallel``): the keys of the leads
+        # stored since, per chunk number, until a look-up is known to have seen them.
+        self.lookups_elsewhere = False
+        self.stored_chunks = 0
+        self.own_postings: dict[int, dict[int, list[tuple[int, int]]]] = {}
 
     # -- public ---------------------------------------------------------------------------
 
@@ -110,15 +136,18 @@ class Pipeline:
         keys: Sequence[str] | None = None,
         progress: Callable[[int], None] | None = None,
         ready: Sequence | None = None,
+        found: "Found | None" = None,
     ) -> list[RowResult]:
         """``ready``: per row, what ``prepare_row`` returned for it (computed by another
-        process), or None to do that work here."""
+        process), or None to do that work here; ``found``: the rows' keys looked up by
+        ``lookup`` in that process."""
         results: list[RowResult] = []
         for start in range(0, len(rows), CHUNK):
             part = rows[start : start + CHUNK]
             part_keys = keys[start : start + CHUNK] if keys is not None else None
             part_ready = ready[start : start + CHUNK] if ready is not None else None
-            results += self._chunk(part, part_keys, start, part_ready)
+            results += self._chunk(part, part_keys, start, part_ready, found)
+            self.stored_chunks += 1
             if progress:
                 progress(len(part))
         return results
@@ -145,7 +174,12 @@ class Pipeline:
 
     @transaction.atomic
     def _chunk(
-        self, rows: Sequence[dict], keys: Sequence[str] | None, offset: int, ready: Sequence | None = None
+        self,
+        rows: Sequence[dict],
+        keys: Sequence[str] | None,
+        offset: int,
+        ready: Sequence | None = None,
+        found: "Found | None" = None,
     ) -> list[RowResult]:
         now = clock.now()
         results: list[RowResult] = []
@@ -190,7 +224,7 @@ class Pipeline:
             if key:
                 seen_keys[key] = result
         if accepted:
-            self._dedup_and_store(accepted, now)
+            self._dedup_and_store(accepted, now, found)
         for result, original in repeats:  # a row repeated inside the batch: the lead made from it
             result.lead = original.lead
         return results
@@ -222,7 +256,43 @@ class Pipeline:
             return actor.pk
         return None
 
-    def _dedup_and_store(self, accepted: list[tuple[RowResult, dict, str, tuple | None]], now) -> None:
+    def lookup(self, hashed: list[list[int]], stored: int = 0) -> Found:
+        """What the key index holds for these rows' keys (``hashed``: per row), with the
+        records that hold them. Reads only: another process may run it ahead of the chunk
+        (``stored``: how many of this pipeline's chunks it could see then)."""
+        full: set[int] = set()
+        by_key = store.postings_by_key({k for keys in hashed for k in keys}, full=full)
+        records = self.index.fetch({h for holders in by_key.values() for h in holders})
+        return Found(by_key, full, records, stored)
+
+    def _postings_and_records(self, found: Found, hashed: list[list[int]]):
+        """Postings per key and the records holding them, for a chunk looked up by ``found``.
+
+        Looked up here, it is current. Looked up ahead by another process, it lacks the
+        leads this pipeline stored after the look-up (the chunks from ``found.stored`` on):
+        those come from memory, with the same rule for over-full keys.
+        """
+        if not self.lookups_elsewhere:
+            return found.by_key, found.records
+        for number in [n for n in self.own_postings if n < found.stored]:
+            del self.own_postings[number]  # visible to the look-up: in found already
+        recent = list(self.own_postings.values())
+        known = dict(found.records)
+        by_key: dict[int, list[tuple[int, int]]] = {}
+        for key in {k for keys in hashed for k in keys}:
+            if key in found.full:
+                continue
+            holders = list(found.by_key.get(key, ()))
+            for own in recent:
+                holders += [h for h in own.get(key, ()) if h not in holders]
+            if holders and len(holders) <= MAX_POSTINGS:
+                by_key[key] = holders
+        known.update(self.index.fetch({h for hs in by_key.values() for h in hs if h not in known}))
+        return by_key, known
+
+    def _dedup_and_store(
+        self, accepted: list[tuple[RowResult, dict, str, tuple | None]], now, found: Found | None = None
+    ) -> None:
         # 1. Prepare every row (unless done already) and look all their keys up at once.
         prepared, hashed = [], []
         for n, (_result, values, _key, done) in enumerate(accepted):
@@ -230,16 +300,16 @@ class Pipeline:
             p.record.id = f"B{n}"  # rows of this chunk are "B<n>" until stored
             prepared.append(p)
             hashed.append(keys)
-        by_key = store.postings_by_key({k for keys in hashed for k in keys})
-        holders = {h for hs in by_key.values() for h in hs}
-        self.index.load([h for h in holders if h not in self.index.cache])
+        if found is None:
+            found = self.lookup(hashed)
+        by_key, known = self._postings_and_records(found, hashed)
 
         # 2. Decide each row against the stored records and the earlier rows of this chunk.
         memory = MemoryIndex()
         outcomes = []
         for p, keys in zip(prepared, hashed, strict=True):
             mine = {h for k in keys for h in by_key.get(k, ())}
-            candidates = [c for h in mine if (c := self.index.cache.get(h)) is not None]
+            candidates = [c for h in mine if (c := known.get(h)) is not None]
             candidates += list(memory.candidates(p))
             outcome = decide(match_against(p, candidates), is_customer=lambda rid: rid.startswith("C"))
             outcomes.append(outcome)
@@ -270,14 +340,14 @@ class Pipeline:
                     customer_id = int(target[1:])
                     lead.matched_customer_id = customer_id
                     result.target = target
-                    cust = self.index.cache.get((CUSTOMER, customer_id))
+                    cust = known.get((CUSTOMER, customer_id))
                     if lead.owner_id is None and cust is not None and cust.record.owner:
                         lead.owner_id = int(cust.record.owner)
                         lead.status = Lead.Status.ASSIGNED
                 elif outcome.status == DUPLICATE_LEAD:
                     lead.status = Lead.Status.INVALID  # a duplicate is not routed or worked on
                     if target.startswith("L"):
-                        cand = self.index.cache.get((LEAD, int(target[1:])))
+                        cand = known.get((LEAD, int(target[1:])))
                         root = (
                             int(cand.record.source)
                             if cand is not None and cand.record.source
@@ -307,10 +377,15 @@ class Pipeline:
         store.write_keys(
             LEAD, [(lead.pk, keys) for lead, keys in zip(leads, hashed, strict=True)], replace=False
         )
-        for lead, p in zip(leads, prepared, strict=True):
+        own: dict[int, list[tuple[int, int]]] = {}
+        for lead, p, keys in zip(leads, prepared, hashed, strict=True):
             p.record.id = store.record_id(LEAD, lead.pk)
             p.record.source = str(lead.duplicate_of_id or "")
             self.index.cache[(LEAD, lead.pk)] = p
+            for key in keys:
+                own.setdefault(key, []).append((LEAD, lead.pk))
+        if self.lookups_elsewhere:
+            self.own_postings[self.stored_chunks] = own
 
         # 5. Matches with their reasons (the deciding one and the possible ones).
         matches = []

@@ -2,12 +2,15 @@
 enrichment, grading, the engine's preparation and blocking keys).
 
 The child is forked after the pipeline has loaded its reference data, rules and providers,
-so it inherits them and never opens or touches a database connection. It reads the rows
+so it inherits them and never touches the parent's database connection. It reads the rows
 itself and sends them back in order, chunk by chunk, each row with what
-``Pipeline.prepare_row`` made of it; the parent, meanwhile, checks re-imports, de-duplicates
-against the database and the earlier rows, writes and tells, exactly as without the child.
-Everything that decides an outcome still happens in the parent, one chunk after the other,
-so duplicates within the file (across chunks too) are found as before.
+``Pipeline.prepare_row`` made of it and, where it may (``_can_look_up_ahead``), what the key
+index holds for the chunk's keys, read on a connection of its own; the parent, meanwhile,
+checks re-imports, de-duplicates against those records and the earlier rows, writes and
+tells, exactly as without the child. Everything that decides an outcome still happens in
+the parent, one chunk after the other, so duplicates within the file (across chunks too)
+are found as before: the leads the parent stored after the child's look-up come from the
+parent's memory.
 
 Values travel without their model instances (channel, regions, industry, demand type are
 sent as ids and taken back from the parent's copy of the same reference data), and the
@@ -15,6 +18,7 @@ engine's records with a compact pickling (one constructor call per object).
 """
 
 import dataclasses
+import multiprocessing
 import os
 from collections.abc import Callable, Iterator
 from typing import NamedTuple
@@ -85,34 +89,63 @@ def _from_refs(values: dict, table) -> None:
             values[name] = table[(value.model, value.pk)]
 
 
-def _prepared_chunks(items: Callable[[], Iterator[tuple]], prepare_row, table, chunk: int):
-    """In the forked process: read and prepare the rows, ``chunk`` at a time."""
+def _prepared_chunks(items: Callable[[], Iterator[tuple]], pipeline, table, chunk: int, stored):
+    """In the forked process: read and prepare the rows, ``chunk`` at a time, and look their
+    keys up when ``stored`` (the parent's count of stored chunks) is shared."""
     batch: list = []
+
+    def finished(batch):
+        found = None
+        if stored is not None:
+            seen = stored.value  # read before the look-up: those chunks are committed
+            hashed = [done[1][3] for _item, done in batch if done is not None and done[0] == "ok"]
+            found = pipeline.lookup(hashed, seen)
+        return batch, found
+
     for item in items():  # (number, data, key, raw)
-        done = prepare_row(item[1])
+        done = pipeline.prepare_row(item[1])
         if done is not None and done[0] == "ok":
             _to_refs(done[1][0], table)
             item = (item[0], None, item[2], None)  # data and raw are not needed any more
         batch.append((item, done))
         if len(batch) >= chunk:
-            yield batch
+            yield finished(batch)
             batch = []
     if batch:
-        yield batch
+        yield finished(batch)
+
+
+def _can_look_up_ahead() -> bool:
+    """The child may read the key index itself when each chunk the parent stores is
+    committed at once (no enclosing transaction) and a second connection sees the same
+    database (not an in-memory SQLite one)."""
+    from django.db import connection
+
+    in_memory = getattr(connection, "is_in_memory_db", lambda: False)()
+    return not connection.in_atomic_block and not in_memory
 
 
 def prepared_rows(
     items: Callable[[], Iterator[tuple]], pipeline, chunk: int
-) -> Iterator[list[tuple[tuple, tuple | None]]]:
-    """Chunks of ``((number, data, key, raw), prepare_row result)`` computed by a forked child.
+) -> Iterator[tuple[list[tuple[tuple, tuple | None]], object]]:
+    """Chunks of ``((number, data, key, raw), prepare_row result)`` computed by a forked
+    child, each with what the key index held for its rows (``intake.Found``) or None.
 
     ``items`` is called in the child (it reads the file there). ``data`` and ``raw`` are
-    None for rows the child validated (the parent does not need them then).
+    None for rows the child validated (the parent does not need them then). The child runs
+    ahead of the parent; the leads the parent stored after a look-up are added from the
+    parent's memory (``Pipeline.lookups_elsewhere``), told apart by the count of stored
+    chunks the parent shares with the child.
     """
     table = reference_table(pipeline)
-    produce = lambda: _prepared_chunks(items, pipeline.prepare_row, table, chunk)  # noqa: E731
-    for payload in forked.from_child(produce, _DISPATCH):
+    ahead = _can_look_up_ahead()
+    stored = multiprocessing.get_context("fork").Value("q", 0, lock=False) if ahead else None
+    pipeline.lookups_elsewhere = ahead
+    produce = lambda: _prepared_chunks(items, pipeline, table, chunk, stored)  # noqa: E731
+    for payload, found in forked.from_child(produce, _DISPATCH):
         for _item, done in payload:
             if done is not None and done[0] == "ok":
                 _from_refs(done[1][0], table)
-        yield payload
+        yield payload, found
+        if stored is not None:
+            stored.value = pipeline.stored_chunks  # the caller has stored the chunk: committed

@@ -93,6 +93,39 @@ def test_duplicates_across_chunks_and_processes(org, tmp_path, workers, monkeypa
     """Chunks of two rows: every duplicate below sits in a later chunk than its original, so
     it is found through the keys written for the earlier chunk (and, with two processes,
     prepared by the child while the parent writes)."""
+    _duplicates_across_chunks(org, tmp_path, workers, monkeypatch, customer)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_duplicates_across_chunks_with_the_child_looking_keys_up_ahead(org, tmp_path, monkeypatch, customer):
+    """Each chunk committed on its own (no test transaction around the import): the child
+    reads the key index on its own connection, ahead of the parent, so the leads the
+    parent stored meanwhile must come from the parent's memory. The outcomes are the same.
+    (An in-memory SQLite database cannot be read by a second process: there the child
+    leaves the look-ups to the parent.)"""
+    from django.db import connection
+
+    from kehu.leads.services import intake, parallel
+
+    looked_up = []
+    merge = intake.Pipeline._postings_and_records
+
+    def spy(self, found, hashed):
+        looked_up.append((self.lookups_elsewhere, found.stored, self.stored_chunks))
+        return merge(self, found, hashed)
+
+    monkeypatch.setattr(intake.Pipeline, "_postings_and_records", spy)
+    ahead = parallel._can_look_up_ahead()
+    assert ahead == (connection.vendor == "postgresql" or not connection.is_in_memory_db())
+    _duplicates_across_chunks(org, tmp_path, 2, monkeypatch, customer)
+    if ahead:
+        assert looked_up and all(elsewhere for elsewhere, _, _ in looked_up)
+        # The child never saw more than what was stored, and was ahead at least once.
+        assert all(stored <= done for _, stored, done in looked_up)
+        assert any(stored < done for _, stored, done in looked_up)
+
+
+def _duplicates_across_chunks(org, tmp_path, workers, monkeypatch, customer):
     from kehu.leads.services import intake
 
     monkeypatch.setattr(intake, "CHUNK", 2)
