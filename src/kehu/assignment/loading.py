@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
+from django.db import connection
 from django.db.models import Count
 
 from kehu.accounts.models import SalesRegion, User
@@ -129,9 +130,37 @@ def open_counts(ids: list[int]) -> dict[int, int]:
     )
 
 
+def open_counts_at_most(caps: dict[int, int]) -> dict[int, int]:
+    """Open leads per person, counted no further than ``caps[person]``: a holding quota only
+    needs to know whether it is reached, and someone holding thousands of leads then costs
+    as little to check as someone holding three."""
+    if not caps:
+        return {}
+    meta = Lead._meta
+    qn = connection.ops.quote_name
+    owner, status = (qn(meta.get_field(name).column) for name in ("owner", "status"))
+    marks = ", ".join(["%s"] * len(OPEN_STATUSES))
+    one = (
+        f"SELECT %s, (SELECT COUNT(*) FROM (SELECT 1 FROM {qn(meta.db_table)}"  # noqa: S608 - names from model meta
+        f" WHERE {owner} = %s AND {status} IN ({marks}) LIMIT %s) AS held)"
+    )
+    counts: dict[int, int] = {}
+    items = list(caps.items())
+    for start in range(0, len(items), 200):
+        part = items[start : start + 200]
+        params: list = []
+        for pk, cap in part:
+            params += [pk, pk, *OPEN_STATUSES, max(int(cap), 0)]
+        with connection.cursor() as cursor:
+            cursor.execute(" UNION ALL ".join([one] * len(part)), params)
+            counts.update((int(pk), n) for pk, n in cursor.fetchall())
+    return counts
+
+
 class OpenCounts:
-    """Open leads per person for one batch, counted once for both who reads them: the
-    capacity check (limits on leads held) and the strategies that compare workloads."""
+    """Open leads per person for one batch, counted once for both who read them: the
+    capacity check (up to each quota: ``at_most``) and the strategies that compare
+    workloads (exact: calling it)."""
 
     def __init__(self):
         self.known: dict[int, int] = {}
@@ -144,6 +173,11 @@ class OpenCounts:
                 self.known[pk] = found.get(pk, 0)
         return {pk: self.known[pk] for pk in ids}
 
+    def at_most(self, caps: dict[int, int]) -> dict[int, int]:
+        counts = {pk: min(self.known[pk], cap) for pk, cap in caps.items() if pk in self.known}
+        counts.update(open_counts_at_most({pk: cap for pk, cap in caps.items() if pk not in self.known}))
+        return counts
+
 
 class DbCapacityLoader:
     """(remaining, [(group key, group remaining)]) per person from the pool's limits.
@@ -154,9 +188,9 @@ class DbCapacityLoader:
     once per batch.
     """
 
-    def __init__(self, candidate_ids=(), counts: Callable[[list[int]], dict[int, int]] | None = None):
+    def __init__(self, candidate_ids=(), counts: OpenCounts | None = None):
         self.ids = set(candidate_ids)
-        self.counts = counts or open_counts
+        self.counts = counts or OpenCounts()
         self.held: dict[int, int] | None = None
         self.users: dict[int, User] = {}
         self.groups: dict[str, int | None] = {}
@@ -167,9 +201,11 @@ class DbCapacityLoader:
         from kehu.pool.services.limits import limits_for_many
 
         ids = self.ids | {person_id}
-        self.held = self.counts(list(ids))
         self.users = {u.pk: u for u in User.objects.filter(pk__in=ids)}
         self.limits = limits_for_many(self.users.values(), Target.LEAD)
+        # Only people with a holding quota are counted, and only as far as the quota.
+        caps = {pk: limits.held for pk, limits in self.limits.items() if limits.held is not None}
+        self.held = self.counts.at_most(caps)
 
     def __call__(self, person_id: int):
         from kehu.pool.models import Target
@@ -186,7 +222,8 @@ class DbCapacityLoader:
                 continue
             key = f"{group.kind}:{group.pk}"
             if key not in self.groups:
-                self.groups[key] = group.total_held - held_count(group_member_ids(group), Target.LEAD)
+                held = held_count(group_member_ids(group), Target.LEAD, at_most=group.total_held)
+                self.groups[key] = group.total_held - held
             groups.append((key, self.groups[key]))
         return remaining, groups
 

@@ -346,3 +346,19 @@ def test_a_batch_counts_open_leads_once_for_limits_and_workloads(sellers, rule, 
     assert len(counting) == 2
     got = collections.Counter(owners(leads))
     assert sorted(got.values()) == [2, 2, 3] and None not in got  # balanced, within the limits
+
+
+def test_quota_checks_count_no_further_than_the_quota(sellers, make_lead):
+    from kehu.assignment import loading
+    from kehu.pool.services.limits import held_count
+
+    leads = [make_lead() for _ in range(5)]
+    Lead.objects.filter(pk__in=[lead.pk for lead in leads]).update(
+        owner=sellers[0], status=Lead.Status.ASSIGNED
+    )
+    busy, idle = sellers[0].pk, sellers[1].pk
+    assert loading.open_counts_at_most({busy: 2, idle: 10}) == {busy: 2, idle: 0}
+    assert loading.open_counts_at_most({busy: 9}) == {busy: 5}
+    assert held_count([busy, idle], at_most=3) == 3 and held_count([busy, idle]) == 5
+    counts = loading.OpenCounts()
+    assert counts([busy]) == {busy: 5} and counts.at_most({busy: 4}) == {busy: 4}

@@ -173,19 +173,24 @@ def claims_today(user_ids, target: str = Target.LEAD) -> int:
     ).count()
 
 
-def held_count(user_ids, target: str = Target.LEAD) -> int:
-    """Records held now: open leads (assigned or being followed up), customers not yet closed."""
+def held_count(user_ids, target: str = Target.LEAD, at_most: int | None = None) -> int:
+    """Records held now: open leads (assigned or being followed up), customers not yet closed;
+    counted no further than ``at_most`` when given (enough to tell whether a quota is reached)."""
     if target == Target.LEAD:
         from kehu.leads.models import Lead
 
-        return Lead.objects.filter(
+        qs = Lead.objects.filter(
             owner_id__in=list(user_ids), status__in=[Lead.Status.ASSIGNED, Lead.Status.FOLLOWING]
-        ).count()
-    from kehu.customers.models import Customer
+        )
+    else:
+        from kehu.customers.models import Customer
 
-    return Customer.objects.filter(
-        owner_id__in=list(user_ids), type__in=[Customer.Type.POTENTIAL, Customer.Type.TARGET]
-    ).count()
+        qs = Customer.objects.filter(
+            owner_id__in=list(user_ids), type__in=[Customer.Type.POTENTIAL, Customer.Type.TARGET]
+        )
+    if at_most is not None:
+        qs = qs.order_by()[: max(at_most, 0)]
+    return qs.count()
 
 
 def lock_for(user: User, target: str = Target.LEAD, limits: Limits | None = None) -> Limits:
