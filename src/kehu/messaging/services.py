@@ -94,6 +94,32 @@ def notify(
     return created
 
 
+NOTICE_FIELDS = ("recipient_id", "kind", "level", "data", "url", "created_at", "dedupe_key")
+
+
+def notify_many(notices: list[tuple]) -> None:
+    """Many notifications, each its own ``(recipient_id, kind, level, data, url, created_at)``,
+    in one insert and one hand-over to the channels (batches: an import's chunk tells a
+    dozen owners at once). No dedupe keys; model instances are built only when a delivery
+    channel needs them."""
+    from kehu.core.bulk import insert_objects, insert_rows
+
+    if not notices:
+        return
+    for notice in notices:
+        if notice[1] not in KINDS:
+            raise ValueError(f"unknown notification kind {notice[1]!r}; register it with register_kind")
+    with transaction.atomic():  # ids are allocated inside it
+        if CHANNELS:
+            # Positional construction (all concrete fields in order) skips __init__'s kwargs handling.
+            attnames = [f.attname for f in Notification._meta.concrete_fields]
+            rows = [dict(zip(NOTICE_FIELDS, (*n, ""), strict=True)) for n in notices]
+            created = insert_objects([Notification(*map(row.get, attnames)) for row in rows])
+            transaction.on_commit(lambda: _deliver(created))
+        else:
+            insert_rows(Notification, NOTICE_FIELDS, ((*n, "") for n in notices))
+
+
 def _deliver(notifications: list[Notification]) -> None:
     for adapter in CHANNELS:
         adapter(notifications)

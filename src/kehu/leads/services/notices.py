@@ -3,8 +3,12 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from kehu.core import clock
 from kehu.customers import timeline
 from kehu.messaging import services as messaging
+from kehu.messaging.models import Notification
+
+NORMAL = Notification.Level.NORMAL
 
 LEAD_MATCHED = timeline.register_kind(
     "lead_matched",
@@ -52,19 +56,16 @@ def customers_matched(pairs, actor) -> None:
         if customer["owner_id"]:
             by_owner.setdefault(customer["owner_id"], []).append((lead, customer))
     timeline.record_many(LEAD_MATCHED, entries, actor=actor)
+    now = clock.now()
+    notices = []
     for owner_id, items in by_owner.items():
         if len(items) == 1:
             lead, customer = items[0]
-            messaging.notify(
-                [owner_id],
-                CUSTOMER_LEAD,
-                data={"lead": str(lead), "channel": lead.channel.name, "customer": customer["name"]},
-                url=reverse("leads:detail", args=[lead.pk]),
+            data = {"lead": str(lead), "channel": lead.channel.name, "customer": customer["name"]}
+            notices.append(
+                (owner_id, CUSTOMER_LEAD, NORMAL, data, reverse("leads:detail", args=[lead.pk]), now)
             )
         else:
-            messaging.notify(
-                [owner_id],
-                CUSTOMER_LEADS,
-                data={"count": len(items)},
-                url=reverse("leads:list") + "?dedup=customer&owner=me",
-            )
+            url = reverse("leads:list") + "?dedup=customer&owner=me"
+            notices.append((owner_id, CUSTOMER_LEADS, NORMAL, {"count": len(items)}, url, now))
+    messaging.notify_many(notices)  # one insert for every owner told by this batch

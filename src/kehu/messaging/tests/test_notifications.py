@@ -36,6 +36,34 @@ def test_channels_run_after_commit_and_not_after_rollback(org):
         services.CHANNELS.remove(delivered.extend)
 
 
+@pytest.mark.django_db(transaction=True)
+def test_notify_many_stores_each_notice_and_hands_them_to_the_channels_once(org):
+    from kehu.core import clock
+
+    now = clock.now()
+    delivered = []
+    services.register_channel(lambda notices: delivered.append(sorted(n.recipient_id for n in notices)))
+    handed = services.CHANNELS[-1]
+    try:
+        with transaction.atomic():
+            services.notify_many(
+                [
+                    (org.sales_a1.pk, "test_kind", "normal", {"lead": "张三"}, "/leads/1/", now),
+                    (org.sales_a2.pk, "test_kind", "strong", {"lead": "李四"}, "/leads/2/", now),
+                ]
+            )
+            assert delivered == []
+        assert delivered == [sorted([org.sales_a1.pk, org.sales_a2.pk])]  # one hand-over for the batch
+    finally:
+        services.CHANNELS.remove(handed)
+    mine = Notification.objects.get(recipient=org.sales_a2)
+    assert (mine.level, mine.url, services.describe(mine)) == ("strong", "/leads/2/", "Lead 李四 for you")
+    services.notify_many([(org.sales_b.pk, "test_kind", "normal", {"lead": "王五"}, "", now)])  # no channel
+    assert Notification.objects.get(recipient=org.sales_b).data == {"lead": "王五"}
+    with pytest.raises(ValueError):
+        services.notify_many([(org.sales_b.pk, "nope", "normal", {}, "", now)])
+
+
 def test_inbox_is_private_by_every_path(org, api, web):
     mine = services.notify([org.sales_a1], "message", data={"text": "只给我"})[0]
     theirs = services.notify([org.sales_a2], "message", data={"text": "别人的"})[0]

@@ -22,10 +22,9 @@ from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from kehu.core import clock
-from kehu.core.bulk import Factory, insert_objects, insert_rows
+from kehu.core.bulk import Factory, insert_objects
 from kehu.core.errors import ServiceError
 from kehu.messaging import services as messaging
-from kehu.messaging.models import Notification
 
 from ..models import OwnershipEvent, Pool, Target, Tenure
 from . import limits as limits_mod
@@ -201,28 +200,6 @@ def _url(lead):
     return _URL[0].format(lead.pk)
 
 
-NOTICE_FIELDS = ("recipient_id", "kind", "level", "data", "url", "created_at", "dedupe_key")
-
-
-def _store_notices(notices: list[tuple]) -> None:
-    """Notices as (recipient_id, kind, level, data, url, created_at) rows; model instances are
-    built only when a delivery channel needs them."""
-    if not notices:
-        return
-    if messaging.CHANNELS:
-        # Positional construction (all concrete fields in order) skips __init__'s kwargs handling.
-        attnames = [f.attname for f in Notification._meta.concrete_fields]
-        created = insert_objects(
-            [
-                Notification(*map(dict(zip(NOTICE_FIELDS, (*n, ""), strict=True)).get, attnames))
-                for n in notices
-            ]
-        )
-        transaction.on_commit(lambda: messaging._deliver(created))
-    else:
-        insert_rows(Notification, NOTICE_FIELDS, ((*n, "") for n in notices))
-
-
 @transaction.atomic
 def assign_many(items, *, actor=None):
     """Assign many unowned leads at once; see the module docstring. Returns (events, refused)."""
@@ -350,7 +327,7 @@ def assign_many(items, *, actor=None):
             )
     _save_tenures(tenures.values(), TENURE_OWNED)
     events += insert_objects(new_events)
-    _store_notices(notices)
+    messaging.notify_many(notices)
     return events, refused
 
 
@@ -411,7 +388,9 @@ def send_many_to_pool(items, *, actor=None) -> list[OwnershipEvent]:
                     told[(u.pk, pool.pk)].append((LEVEL[setting], data_, url))
     _save_tenures(tenures.values(), TENURE_POOLED)
     events = insert_objects(new_events)
-    _store_notices(_entered_notices({(user_id, by_pk[pk]): e for (user_id, pk), e in told.items()}, now))
+    messaging.notify_many(
+        _entered_notices({(user_id, by_pk[pk]): e for (user_id, pk), e in told.items()}, now)
+    )
     return events
 
 

@@ -94,6 +94,7 @@ class Audiences:
 
     def __init__(self):
         self._pools: dict[int, tuple[list, dict]] = {}
+        self._shown: dict[tuple, list[User]] = {}
 
     def _prepare(self, pool: Pool):
         from .limits import _department_chain
@@ -135,9 +136,14 @@ class Audiences:
         candidates, applicable = self._pools[pool.pk]
         if obj is None or not applicable:
             return list(candidates)
-        return [
-            u for u in candidates if u.pk not in applicable or any(test(obj) for test in applicable[u.pk])
-        ]
+        # Display rules look at the record's regions, industry and grade only: records alike
+        # in those (most of an import's chunk) have the same audience.
+        key = (pool.pk, *(getattr(obj, name, None) for name in RuleTest.READS))
+        if key not in self._shown:
+            self._shown[key] = [
+                u for u in candidates if u.pk not in applicable or any(test(obj) for test in applicable[u.pk])
+            ]
+        return list(self._shown[key])
 
 
 def record_entered_pool(obj, pool: Pool | None, *, actor=None) -> None:

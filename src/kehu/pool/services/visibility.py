@@ -204,6 +204,8 @@ class RuleTest:
     """Whether a display rule shows a record (the same test as ``_rule_q``, in Python), with
     the rule's regions and industries read once for testing many records."""
 
+    READS = ("province_id", "city_id", "district_id", "industry_id", "grade")  # all it looks at
+
     def __init__(self, rule: DisplayRule):
         self.regions = frozenset(r.pk for r in rule.regions.all())
         self.industries = frozenset(i.pk for i in rule.industries.all())

@@ -113,3 +113,35 @@ def test_people_who_do_not_work_pools_do_not_see_them(org, api, make_lead, lead_
     assert not scoped(assistant, Lead).filter(pk=lead.pk).exists()
     assert api(assistant).get("/pools").json() == []
     assert scoped(org.sales_a1, Lead).filter(pk=lead.pk).exists()
+
+
+def test_a_batch_entering_a_pool_tells_each_lead_to_those_its_display_rules_show_it_to(
+    org, make_lead, lead_pool
+):
+    """One batch, leads of two provinces and two grades: the audience kept per kind of lead
+    must not leak one lead's audience to another."""
+    from kehu.core.models import Region
+    from kehu.pool.models import DisplayRule
+    from kehu.pool.services.bulk import send_many_to_pool
+
+    zhejiang, guangdong = Region.objects.get(code="330000"), Region.objects.get(code="440000")
+    DisplayRule.objects.create(pool=lead_pool, team=org.teams["a"]).regions.add(zhejiang)
+    DisplayRule.objects.create(pool=lead_pool, team=org.teams["b"], grades=["A"])
+    leads = [
+        make_lead(province=zhejiang, grade="A"),
+        make_lead(province=guangdong, grade="A"),
+        make_lead(province=guangdong, grade="B"),
+        make_lead(province=zhejiang, grade="B"),
+    ]
+    send_many_to_pool([(lead, lead_pool, "test") for lead in leads])
+
+    def told(user):
+        return sorted(
+            Notification.objects.filter(kind="pool_entered", recipient=user).values_list(
+                "data__id", flat=True
+            )
+        )
+
+    # Team A sees Zhejiang only; team B grade A only (grade C is not notified by default).
+    assert told(org.sales_a1) == sorted([leads[0].pk, leads[3].pk])
+    assert told(org.sales_b) == sorted([leads[0].pk, leads[1].pk])
