@@ -1,7 +1,9 @@
 """Demo customers in bulk: persons and companies with contacts, tags and valid identifiers.
 
-Built for volume (``--customers 1000000`` in minutes): rows are generated as plain
-values and written with bulk inserts in chunks, one transaction per chunk.
+Built for volume (``--customers 1000000`` in minutes): rows are generated as plain values
+(with the rows other apps derive from them, ``customers.bulk``) by two forked processes and
+written here with bulk inserts in chunks; a large load into a small table is one transaction
+whose indexes are built at the end, a top-up commits chunk by chunk.
 """
 
 import datetime as dt
