@@ -182,10 +182,10 @@ class OpenCounts:
 class DbCapacityLoader:
     """(remaining, [(group key, group remaining)]) per person from the pool's limits.
 
-    Holdings are counted for all candidates in one query, people read in one query, their
-    limits resolved with the pool's ``limits_for_many`` (its precedence of person, team,
-    department and default rows) in a few queries, and each team or department cap computed
-    once per batch.
+    People are read in one query, their limits resolved with the pool's ``limits_for_many``
+    (its precedence of person, team, department and default rows) in a few queries, then the
+    holdings of those with a quota counted in one statement, each only as far as its quota
+    (``OpenCounts.at_most``), and each team or department cap computed once per batch.
     """
 
     def __init__(self, candidate_ids=(), counts: OpenCounts | None = None):

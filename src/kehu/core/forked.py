@@ -1,4 +1,4 @@
-"""The database-free half of a bulk job in a forked second process.
+"""The half of a bulk job that writes nothing, in forked processes.
 
 A bulk job (an import, a demo-data load) spends about half its time in Python that needs no
 database (reading, validating, generating, computing keys) and half writing. On two cores

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from kehu.core import clock
+from kehu.core.bulk import insert_objects, insert_rows
 
 from .models import Notification
 
@@ -102,8 +103,6 @@ def notify_many(notices: list[tuple]) -> None:
     in one insert and one hand-over to the channels (batches: an import's chunk tells a
     dozen owners at once). No dedupe keys; model instances are built only when a delivery
     channel needs them."""
-    from kehu.core.bulk import insert_objects, insert_rows
-
     if not notices:
         return
     for notice in notices:

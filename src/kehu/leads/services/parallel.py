@@ -1,5 +1,6 @@
-"""A second process for the database-free half of an import (validation, normalisation,
-enrichment, grading, the engine's preparation and blocking keys).
+"""A second process for the half of an import that writes nothing (validation,
+normalisation, enrichment, grading, the engine's preparation and blocking keys, and where
+it may the look-up of those keys).
 
 The child is forked after the pipeline has loaded its reference data, rules and providers,
 so it inherits them and never touches the parent's database connection. It reads the rows
