@@ -28,6 +28,34 @@ def test_only_the_hash_of_a_token_is_stored(org):
     assert ApiToken.lookup(raw).user == org.sales_a1
 
 
+def _fields(instance):
+    return {f.attname: getattr(instance, f.attname) for f in type(instance)._meta.concrete_fields}
+
+
+def test_token_lookup_loads_what_the_orm_loads(org, django_assert_num_queries):
+    from kehu.accounts.services import issue_token
+
+    org.sales_a1.last_login = org.sales_a1.date_joined
+    org.sales_a1.customer_scales = ["large"]
+    org.sales_a1.save()
+    raw = issue_token(org.sales_a1, "x")
+    with django_assert_num_queries(1):  # token, user and role in one statement
+        token = ApiToken.lookup(raw)
+        role = token.user.role
+    expected = ApiToken.objects.select_related("user__role").get(pk=token.pk)
+    assert _fields(token) == _fields(expected)
+    assert _fields(token.user) == _fields(expected.user)  # aware datetimes, booleans, JSON
+    assert _fields(role) == _fields(expected.user.role)
+    assert token.user.customer_scales == ["large"] and token.user.last_login.tzinfo is not None
+    assert not token._state.adding and token.user._state.db == "default"
+
+    # A user without a role: the role is None, not an empty instance.
+    org.sales_a2.role = None
+    org.sales_a2.save()
+    assert ApiToken.lookup(issue_token(org.sales_a2)).user.role is None
+    assert ApiToken.lookup("kehu_not-a-token") is None
+
+
 def test_revoked_token_is_refused(org, api):
     client = api(org.sales_a1)
     assert client.get("/me").status_code == 200

@@ -230,3 +230,27 @@ def test_list_count_without_a_count_query_on_a_partial_page(org, api):
         client.get("/customers", page_size=5)
     counts = [q for q in full.captured_queries if "COUNT(" in q["sql"]]
     assert counts and len(partial.captured_queries) == len(full.captured_queries) - 1
+
+
+def test_list_datetimes_are_what_the_json_encoder_writes(org):
+    """page_rows writes SQLite's stored datetime text straight as JSON text: it must equal
+    what values() and the API's encoder give, with and without fractions of a second."""
+    import datetime as dt
+
+    from kehu.customers import listing
+
+    base = dt.datetime(2026, 3, 4, 5, 6, 7, tzinfo=dt.UTC)
+    moments = [base, base.replace(microsecond=500), base.replace(microsecond=123456), None]
+    ids = []
+    for i, moment in enumerate(moments):
+        customer = services.create_customer(org.sales_a1, {"name": f"时刻{i}"})
+        Customer.objects.filter(pk=customer.pk).update(last_contact_at=moment, updated_at=moment or base)
+        ids.append(customer.pk)
+    qs = Customer.objects.filter(pk__in=ids).order_by("pk")
+    expected = [
+        {**row, **{name: listing._when(row[name]) for name in listing.DATETIMES}}
+        for row in qs.values(*listing.FIELDS)
+    ]
+    assert listing.page_rows(qs) == expected
+    got = [row["last_contact_at"] for row in listing.page_rows(qs)]
+    assert got == ["2026-03-04T05:06:07Z", "2026-03-04T05:06:07.000Z", "2026-03-04T05:06:07.123Z", None]
