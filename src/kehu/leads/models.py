@@ -100,8 +100,9 @@ class Lead(models.Model):
 
     # Indexes: every one costs on each of the many rows an import writes. A column the
     # composite indexes in Meta start with (channel, owner) has no index of its own, grade
-    # (three values) none at all, and the keys only plain ones (no LIKE-prefix twins)
-    # except phone_key, which the search matches by prefix.
+    # (three values) none at all, the keys only plain ones (no LIKE-prefix twins) except
+    # phone_key, which the search matches by prefix, and references that most leads arrive
+    # without only partial ones (Meta).
     channel = models.ForeignKey(
         Channel, models.PROTECT, related_name="leads", verbose_name=_("channel"), db_index=False
     )
@@ -110,7 +111,7 @@ class Lead(models.Model):
     company = models.CharField(_("company"), max_length=200, blank=True)
     title = models.CharField(_("job title"), max_length=64, blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
-    phone_key = models.CharField(max_length=24, blank=True, db_index=True)
+    phone_key = models.CharField(max_length=24, blank=True)  # index in Meta
     email = models.CharField(_("e-mail"), max_length=254, blank=True)
     # Company-name core (尚祈, 尚祈/上海 for a branch): finds a company's leads across spellings.
     company_key = models.CharField(max_length=80, blank=True)
@@ -128,7 +129,13 @@ class Lead(models.Model):
         "core.Region", models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("district")
     )
     industry = models.ForeignKey(
-        "core.Industry", models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("industry")
+        "core.Industry",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("industry"),
+        db_index=False,  # partial index in Meta: mostly empty on arrival
     )
     company_size = models.CharField(
         _("company size"),
@@ -148,6 +155,7 @@ class Lead(models.Model):
         blank=True,
         related_name="leads",
         verbose_name=_("demand type"),
+        db_index=False,  # partial index in Meta: mostly empty on arrival
     )
     urgency = models.CharField(_("urgency"), max_length=8, choices=Urgency.choices, blank=True)
     notes = models.TextField(_("notes"), blank=True)
@@ -174,6 +182,7 @@ class Lead(models.Model):
         blank=True,
         related_name="duplicates",
         verbose_name=_("duplicate of"),
+        db_index=False,  # partial index in Meta: mostly empty on arrival
     )
     matched_customer = models.ForeignKey(
         "customers.Customer",
@@ -182,6 +191,7 @@ class Lead(models.Model):
         blank=True,
         related_name="matched_leads",
         verbose_name=_("existing customer"),
+        db_index=False,  # partial index in Meta: mostly empty on arrival
     )
     # Conversion keeps the link to the customer, so the channel's ROI can be measured.
     customer = models.ForeignKey(
@@ -191,6 +201,7 @@ class Lead(models.Model):
         blank=True,
         related_name="source_leads",
         verbose_name=_("converted to"),
+        db_index=False,  # partial index in Meta: mostly empty on arrival
     )
     converted_at = models.DateTimeField(_("converted"), null=True, blank=True)
 
@@ -204,6 +215,7 @@ class Lead(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("created by"),
+        db_index=False,  # partial index in Meta: mostly empty on arrival
     )
     created_at = models.DateTimeField(_("created"), db_index=True)
     updated_at = models.DateTimeField(_("updated"))
@@ -226,6 +238,26 @@ class Lead(models.Model):
                 condition=models.Q(converted_at__isnull=False),
             ),
             models.Index(fields=["email"], name="lead_email"),
+            # One index serves the phone search's equality and prefix matches (PostgreSQL's
+            # pattern operator class does both), not the plain one beside a LIKE twin.
+            models.Index(fields=["phone_key"], name="lead_phone_key", opclasses=["varchar_pattern_ops"]),
+            # References most leads arrive without (a duplicate's original, a matched or
+            # converted customer, a creator for imports, industry and demand type until
+            # known): indexed only where set, so intake does not write an entry for each
+            # empty one. A lookup by value (``duplicate_of=…``, ``IN``) implies NOT NULL.
+            *[
+                models.Index(
+                    fields=[name], name=f"lead_{name}", condition=models.Q(**{f"{name}__isnull": False})
+                )
+                for name in (
+                    "duplicate_of",
+                    "matched_customer",
+                    "customer",
+                    "created_by",
+                    "industry",
+                    "demand_type",
+                )
+            ],
             models.Index(fields=["company_key"], name="lead_company_key"),
             models.Index(fields=["intake_key"], name="lead_intake_key"),
         ]

@@ -80,3 +80,22 @@ def test_indexes_deferred_rebuilds_them_and_a_failed_load_leaves_everything_as_i
         Region.objects.create(code="999992", name="测试区二", level=3)
         1 / 0  # noqa: B018 - the load fails half-way
     assert _index_names(table) == before and Region.objects.count() == regions + 1
+
+
+@pytest.mark.django_db
+def test_allocated_ids_are_new_and_never_handed_out_again():
+    """insert_objects takes its ids from allocate_ids; a normal save afterwards (the
+    database's own default) and a second allocation must not collide with them."""
+    from kehu.core.models import Industry
+
+    first = bulk.insert_objects([Industry(code=f"bulk{i}", name=f"行业{i}") for i in range(3)])
+    ids = [obj.pk for obj in first]
+    assert len(set(ids)) == 3 and ids == sorted(ids)
+    saved = Industry.objects.create(code="saved", name="保存")
+    again = bulk.allocate_ids(Industry, 2)
+    assert saved.pk not in ids and not set(again) & {*ids, saved.pk}
+    assert set(Industry.objects.filter(pk__in=ids).values_list("code", flat=True)) == {
+        "bulk0",
+        "bulk1",
+        "bulk2",
+    }
