@@ -73,6 +73,11 @@ def test_mobile_check_agrees_with_the_full_parser():
 
     rng = random.Random(7)
     numbers = [f"1{rng.choice('3456789')}{rng.randrange(10**9):09d}" for _ in range(3000)]
+    # Mobile numbers are checked once per block of 10,000 (the first seven digits): numbers
+    # of one block, and blocks at the edges of the plan's patterns, must each agree too.
+    blocks = [f"1{rng.choice('3456789')}{rng.randrange(10**5):05d}" for _ in range(200)]
+    blocks += ["1740499", "1740500", "1740599", "1740600", "1610999", "1611000", "1620000", "1650000"]
+    numbers += [f"{block}{rng.randrange(10**4):04d}" for block in blocks for _ in range(10)]
     for number in numbers:
         try:
             expected = phonenumbers.is_valid_number(phonenumbers.parse(number, "CN"))

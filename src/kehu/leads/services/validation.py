@@ -65,7 +65,9 @@ KIND_WORDS = {
 
 
 def _fold(value) -> str:
-    return squash_spaces(fold_width(str(value or ""))).strip()
+    if not value:  # most fields of most rows: nothing to fold
+        return ""
+    return squash_spaces(fold_width(str(value))).strip()
 
 
 class Lookups:
@@ -104,6 +106,11 @@ class Lookups:
         if parent is not None:
             found = [r for r in found if r.parent_id == parent.pk] or []
         return found[0] if len(found) == 1 or (found and parent is not None) else None
+
+
+# Translated only for an error message: looking a translation up for every row of an
+# import costs as much as folding the row's text.
+REFERENCE_LABELS = {"demand_type": gettext_lazy("demand type"), "industry": gettext_lazy("industry")}
 
 
 def _choice(raw, words: dict, errors: dict, field: str) -> str:
@@ -187,8 +194,8 @@ def clean_lead(data: dict, lookups: Lookups, *, channel: Channel | None = None, 
     if present("company_size"):
         out["company_size"] = _choice(data.get("company_size"), SIZE_WORDS, errors, "company_size")
     for field, table, label in (
-        ("demand_type", lookups.demand_types, _("demand type")),
-        ("industry", lookups.industries, _("industry")),
+        ("demand_type", lookups.demand_types, REFERENCE_LABELS["demand_type"]),
+        ("industry", lookups.industries, REFERENCE_LABELS["industry"]),
     ):
         if present(field):
             raw = _fold(data.get(field))

@@ -49,6 +49,19 @@ def test_field_level_errors(org, lead_data):
     assert Lead.objects.count() == 0
 
 
+@pytest.mark.parametrize(
+    "language, expected",
+    [("en", "No such industry: 造火箭."), ("zh-hans", "没有这个行业：造火箭。")],
+)
+def test_unknown_reference_names_the_field_in_the_users_language(org, lead_data, language, expected):
+    from django.utils import translation
+
+    with translation.override(language), pytest.raises(ValidationFailed) as exc:
+        intake_one(org.marketer, lead_data(industry="造火箭", demand_type="造火箭"), path="api")
+    assert exc.value.fields["industry"] == [expected]
+    assert len(exc.value.fields["demand_type"]) == 1 and exc.value.fields["demand_type"] != [expected]
+
+
 def test_channel_required_fields(org, lead_data):
     with pytest.raises(ValidationFailed) as exc:
         intake_one(org.marketer, lead_data(phone="", email="", address="", demand_type=""), path="api")
