@@ -349,7 +349,9 @@ def send_many_to_pool(items, *, actor=None) -> list[OwnershipEvent]:
     tenures = _tenures(list(eligible))
     audiences = Audiences()
     new_events = []
-    told: dict[tuple, list] = defaultdict(list)  # (person, pool id) -> [(level, data, url)]
+    # (pool id, audience's ids) -> [(level, lead)]: leads alike for the display rules share
+    # an audience, so a chunk's leads are grouped by it, not appended per lead and person.
+    groups: dict[tuple, list] = defaultdict(list)
     by_pk: dict[int, Pool] = {}
     for lead, pool, reason, data in items:
         pool = pool or pools.default_for(lead)
@@ -374,23 +376,17 @@ def send_many_to_pool(items, *, actor=None) -> list[OwnershipEvent]:
         )
         setting = pools.notify(pool, lead.grade or "") if pool else "none"
         if setting in LEVEL:
-            data_ = {
-                "record": str(lead),
-                "pool": str(pool),
-                "grade": lead.grade or "—",
-                "target": "lead",
-                "id": lead.pk,
-            }
-            url = _url(lead)
             by_pk[pool.pk] = pool
-            for u in audiences.of(pool, lead):
-                if not actor or u.pk != getattr(actor, "pk", None):
-                    told[(u.pk, pool.pk)].append((LEVEL[setting], data_, url))
+            groups[(pool.pk, audiences.ids_of(pool, lead))].append((LEVEL[setting], lead))
     _save_tenures(tenures.values(), TENURE_POOLED)
     events = insert_objects(new_events)
-    messaging.notify_many(
-        _entered_notices({(user_id, by_pk[pk]): e for (user_id, pk), e in told.items()}, now)
-    )
+    told: dict[tuple, list] = defaultdict(list)  # (person, pool) -> [(level, lead)]
+    actor_pk = getattr(actor, "pk", None)
+    for (pool_pk, user_ids), entries in groups.items():
+        for user_id in user_ids:
+            if not actor or user_id != actor_pk:
+                told[(user_id, by_pk[pool_pk])].extend(entries)
+    messaging.notify_many(_entered_notices(told, now))
     return events
 
 
@@ -400,16 +396,21 @@ DIGEST_OVER = 3  # more new records than this for one person in one batch: one n
 def _entered_notices(told: dict, now) -> list[tuple]:
     """One notice per record, or — when a batch (an import's chunk, a busy form) brings one
     person more than ``DIGEST_OVER`` records in one pool — one notice counting them by grade,
-    at the strongest of their levels, linking to the pool. Nobody gets a thousand messages."""
+    at the strongest of their levels, linking to the pool. Nobody gets a thousand messages.
+    ``told``: (person, pool) -> [(level, lead)]; a record's text and link are made only for
+    the notices that show them."""
     notices = []
     for (user_id, pool), entries in told.items():
         if len(entries) <= DIGEST_OVER:
-            notices += [(user_id, ENTERED_POOL, level, data, url, now) for level, data, url in entries]
+            for level, lead in sorted(entries, key=lambda entry: entry[1].pk):
+                data = {"record": str(lead), "pool": str(pool), "grade": lead.grade or "—"}
+                data |= {"target": "lead", "id": lead.pk}
+                notices.append((user_id, ENTERED_POOL, level, data, _url(lead), now))
             continue
         grades: dict[str, int] = defaultdict(int)
-        for _level, data, _url in entries:
-            grades[data["grade"]] += 1
-        level = "strong" if any(level == "strong" for level, _d, _u in entries) else "normal"
+        for _level, lead in entries:
+            grades[lead.grade or "—"] += 1
+        level = "strong" if any(level == "strong" for level, _lead in entries) else "normal"
         summary = " · ".join(f"{grade} {n}" for grade, n in sorted(grades.items()))
         data = {"count": len(entries), "pool": str(pool), "grades": summary, "target": "lead"}
         notices.append((user_id, ENTERED_POOL_MANY, level, data, _pool_url(pool), now))

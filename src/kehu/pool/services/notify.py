@@ -95,6 +95,7 @@ class Audiences:
     def __init__(self):
         self._pools: dict[int, tuple[list, dict]] = {}
         self._shown: dict[tuple, list[User]] = {}
+        self._ids: dict = {}
 
     def _prepare(self, pool: Pool):
         from .limits import _department_chain
@@ -144,6 +145,20 @@ class Audiences:
                 u for u in candidates if u.pk not in applicable or any(test(obj) for test in applicable[u.pk])
             ]
         return list(self._shown[key])
+
+    def ids_of(self, pool: Pool, obj=None) -> tuple[int, ...]:
+        """The ids of ``of(pool, obj)``, one tuple per audience (the same object for records
+        with the same audience, so callers can group records by it)."""
+        if pool.pk not in self._pools:
+            self._pools[pool.pk] = self._prepare(pool)
+        _candidates, applicable = self._pools[pool.pk]
+        key = pool.pk
+        if obj is not None and applicable:
+            key = (pool.pk, *(getattr(obj, name, None) for name in RuleTest.READS))
+        ids = self._ids.get(key)
+        if ids is None:
+            ids = self._ids[key] = tuple(u.pk for u in self.of(pool, obj))
+        return ids
 
 
 def record_entered_pool(obj, pool: Pool | None, *, actor=None) -> None:
