@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from kehu.accounts import scope
 from kehu.accounts.models import Scope
-from kehu.core import audit, clock
+from kehu.core import audit, bulk, clock
 from kehu.core.bulk import Factory
 from kehu.dedup import store
 from kehu.dedup.engine import (
@@ -150,6 +150,7 @@ class Pipeline:
             self.stored_chunks += 1
             if progress:
                 progress(len(part))
+            bulk.chunk_done()
         return results
 
     def prepare_row(self, data) -> tuple | None:

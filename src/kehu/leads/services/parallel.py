@@ -26,7 +26,7 @@ from typing import NamedTuple
 
 from django.db import models
 
-from kehu.core import forked
+from kehu.core import bulk, forked
 from kehu.core.normalize.addresses import Address
 from kehu.core.normalize.companies import CompanyName
 from kehu.core.normalize.names import PersonName
@@ -112,6 +112,7 @@ def _prepared_chunks(items: Callable[[], Iterator[tuple]], pipeline, table, chun
         if len(batch) >= chunk:
             yield finished(batch)
             batch = []
+            bulk.chunk_done()  # the collector of a bulk job runs between chunks (core.bulk)
     if batch:
         yield finished(batch)
 
