@@ -242,7 +242,7 @@ class _TokenRead:
         from django.db.models.expressions import Col
 
         qn = connection.ops.quote_name
-        self.models = []  # (model, alias, fields, converters)
+        self.models = []  # (model, fields, converters per field)
         columns = []
         for model, alias in ((ApiToken, "t"), (User, "u"), (Role, "r")):
             fields = model._meta.concrete_fields
