@@ -16,6 +16,8 @@ from contextlib import contextmanager
 
 from django.db import connection, models
 from django.db.models.base import ModelState
+from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
+from django.db.models.query_utils import DeferredAttribute
 from django.db.models.signals import post_init, pre_init
 
 
@@ -45,8 +47,14 @@ def _converter(field: models.Field):
     if isinstance(field, models.DateField):
         return lambda v: None if v is None else ops.adapt_datefield_value(v)
     if isinstance(field, models.JSONField):
-        return lambda v: json.dumps(v, ensure_ascii=False)
+        return _to_json
     return None
+
+
+def _to_json(value) -> str:
+    if not value and type(value) in (dict, list):  # most rows: an empty default
+        return "{}" if type(value) is dict else "[]"
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _repeating(convert):
@@ -165,8 +173,22 @@ def insert_objects(objs: list[models.Model]) -> list[models.Model]:
         obj._state.db = alias
     attnames = [f.attname for f in fields]
     values = operator.attrgetter(*attnames) if len(attnames) > 1 else (lambda o: (getattr(o, attnames[0]),))
+    if len(attnames) > 1 and all(f.descriptor_class in _PLAIN for f in fields):
+        # Fields whose attribute is the stored value: read from the instance's dict (a
+        # foreign key's id attribute is a data descriptor, ≈ 1 µs per read otherwise).
+        stored, read = operator.itemgetter(*attnames), values
+
+        def values(o):
+            try:
+                return stored(o.__dict__)
+            except KeyError:  # a field never set on this instance (deferred): the usual way
+                return read(o)
+
     insert_rows(model, attnames, [values(o) for o in objs])
     return objs
+
+
+_PLAIN = (DeferredAttribute, ForeignKeyDeferredAttribute)
 
 
 class Factory:

@@ -102,14 +102,22 @@ def test_allocated_ids_are_new_and_never_handed_out_again():
     database's own default) and a second allocation must not collide with them."""
     from kehu.core.models import Industry
 
-    first = bulk.insert_objects([Industry(code=f"bulk{i}", name=f"行业{i}") for i in range(3)])
+    parent = Industry.objects.create(code="bulkparent", name="上级")
+    first = bulk.insert_objects([Industry(code=f"bulk{i}", name=f"行业{i}", parent=parent) for i in range(3)])
     ids = [obj.pk for obj in first]
     assert len(set(ids)) == 3 and ids == sorted(ids)
     saved = Industry.objects.create(code="saved", name="保存")
     again = bulk.allocate_ids(Industry, 2)
     assert saved.pk not in ids and not set(again) & {*ids, saved.pk}
-    assert set(Industry.objects.filter(pk__in=ids).values_list("code", flat=True)) == {
-        "bulk0",
-        "bulk1",
-        "bulk2",
+    assert set(Industry.objects.filter(pk__in=ids).values_list("code", "parent_id")) == {
+        ("bulk0", parent.pk),
+        ("bulk1", parent.pk),
+        ("bulk2", parent.pk),
     }
+
+
+def test_json_values_are_written_as_json_dumps_writes_them():
+    import json
+
+    for value in ({}, [], {"名": "值"}, [1, 2], None, 0, "", "x"):
+        assert bulk._to_json(value) == json.dumps(value, ensure_ascii=False)
