@@ -95,7 +95,7 @@ class Audiences:
     def __init__(self):
         self._pools: dict[int, tuple[list, dict]] = {}
         self._shown: dict[tuple, list[User]] = {}
-        self._ids: dict = {}
+        self._ids: dict[int | tuple, tuple[int, ...]] = {}
 
     def _prepare(self, pool: Pool):
         from .limits import _department_chain
@@ -131,12 +131,13 @@ class Audiences:
                     break
         return candidates, applicable
 
-    def of(self, pool: Pool, obj=None) -> list[User]:
+    def _audience(self, pool: Pool, obj) -> tuple:
+        """(key, people): records with the same key have the same audience."""
         if pool.pk not in self._pools:
             self._pools[pool.pk] = self._prepare(pool)
         candidates, applicable = self._pools[pool.pk]
         if obj is None or not applicable:
-            return list(candidates)
+            return pool.pk, candidates
         # Display rules look at the record's regions, industry and grade only: records alike
         # in those (most of an import's chunk) have the same audience.
         key = (pool.pk, *(getattr(obj, name, None) for name in RuleTest.READS))
@@ -144,21 +145,18 @@ class Audiences:
             self._shown[key] = [
                 u for u in candidates if u.pk not in applicable or any(test(obj) for test in applicable[u.pk])
             ]
-        return list(self._shown[key])
+        return key, self._shown[key]
+
+    def of(self, pool: Pool, obj=None) -> list[User]:
+        return list(self._audience(pool, obj)[1])
 
     def ids_of(self, pool: Pool, obj=None) -> tuple[int, ...]:
         """The ids of ``of(pool, obj)``, one tuple per audience (the same object for records
         with the same audience, so callers can group records by it)."""
-        if pool.pk not in self._pools:
-            self._pools[pool.pk] = self._prepare(pool)
-        _candidates, applicable = self._pools[pool.pk]
-        key = pool.pk
-        if obj is not None and applicable:
-            key = (pool.pk, *(getattr(obj, name, None) for name in RuleTest.READS))
-        ids = self._ids.get(key)
-        if ids is None:
-            ids = self._ids[key] = tuple(u.pk for u in self.of(pool, obj))
-        return ids
+        key, people = self._audience(pool, obj)
+        if key not in self._ids:
+            self._ids[key] = tuple(u.pk for u in people)
+        return self._ids[key]
 
 
 def record_entered_pool(obj, pool: Pool | None, *, actor=None) -> None:
