@@ -2,9 +2,11 @@
 
 leads_received(sender, leads: list[Lead], actor)
     Sent by the intake pipeline after a batch of new, non-duplicate leads is stored, inside
-    the intake transaction. The pool/assignment domains route them (assignment rules or a
-    pool) and notify people. A handler must not raise for one bad lead: it records why and
-    leaves the lead NEW for the periodic sweep to retry.
+    the intake transaction (leads that match an existing customer included: they may
+    already be given to its owner). The pool/assignment domains route the unowned ones
+    (assignment rules or a pool), record the owned ones in the ledger, and notify people.
+    A handler must not raise for one bad lead: it records why and leaves the lead NEW for
+    the periodic sweep to retry.
 
 lead_converted(sender, lead: Lead, customer: Customer, actor, opportunity: dict | None)
     Sent when a lead becomes a customer; ``opportunity`` holds the fields of an opportunity

@@ -419,7 +419,9 @@ class Pipeline:
     def _after_store(self, leads: list[Lead], results: list[RowResult]) -> None:
         from . import notices
 
-        new = [lead for lead, r in zip(leads, results, strict=True) if r.outcome == NEW]
+        # Every lead that is not a duplicate goes on: unowned ones to routing, and the ones
+        # given to an existing customer's owner to the pool's ledger (tenure and deadlines).
+        new = [lead for lead, r in zip(leads, results, strict=True) if r.outcome in (NEW, EXISTING_CUSTOMER)]
         if self.path in ("form", "api", "capture") and len(leads) <= 20:
             for lead in leads:
                 audit.record(self.actor, lead, "create", audit.diff({}, audit.snapshot(lead)))

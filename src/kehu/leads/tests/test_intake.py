@@ -9,6 +9,7 @@ from kehu.leads.models import Lead
 from kehu.leads.services import ALREADY_IMPORTED, REJECTED, intake_batch, intake_one, row_key
 from kehu.leads.signals import leads_received
 from kehu.messaging.models import Notification
+from kehu.pool.models import OwnershipEvent, Tenure
 
 
 def test_new_lead_is_normalised_graded_indexed_and_announced(org, lead_data):
@@ -94,6 +95,22 @@ def test_existing_customer_goes_to_its_owner_timeline(org, lead_data, customer):
     assert result.lead.owner_id == org.sales_a2.pk
     assert TimelineEntry.objects.filter(customer=cust, kind="lead_matched", ref_id=result.lead.pk).exists()
     assert Notification.objects.filter(recipient=org.sales_a2, kind="lead_matches_customer").exists()
+    # Given to the owner through the pool's ledger, with a tenure (deadlines, reclaim).
+    event = OwnershipEvent.objects.get(lead=result.lead)
+    assert (event.kind, event.to_user_id) == ("assign", org.sales_a2.pk)
+    tenure = Tenure.objects.get(lead=result.lead)
+    assert tenure.owner_id == org.sales_a2.pk and tenure.since is not None
+
+
+def test_existing_customer_without_owner_is_routed_at_intake(org, lead_data, customer):
+    cust = customer(phone="0571-88123456", address="杭州市西湖区文三路90号东部软件园3幢501室")
+    type(cust).objects.filter(pk=cust.pk).update(owner=None)  # in the customer pool
+    result = intake_one(org.marketer, lead_data(phone="0571 8812 3456"), path="api")
+    assert result.outcome == "existing_customer" and result.lead.matched_customer_id == cust.pk
+    lead = Lead.objects.get(pk=result.lead.pk)
+    # Not left NEW for the retry sweep: routed now, like any new lead (a person or a pool).
+    assert lead.status in (Lead.Status.ASSIGNED, Lead.Status.IN_POOL)
+    assert OwnershipEvent.objects.filter(lead=lead).exists()
 
 
 def test_branch_and_switchboard_stay_apart(org, lead_data):
