@@ -10,7 +10,7 @@ class AssignmentConfig(AppConfig):
     def ready(self):
         from kehu.accounts import scope
         from kehu.core import nav
-        from kehu.leads.signals import leads_received
+        from kehu.leads.signals import leads_arriving, leads_received
         from kehu.pool import services as pool
 
         from . import capabilities, metrics, signals
@@ -21,6 +21,7 @@ class AssignmentConfig(AppConfig):
         nav.register(
             nav.NavItem(16, "assignment:sets", _("Assignment"), "assignment", capabilities.MANAGE_ASSIGNMENT)
         )
+        leads_arriving.connect(signals.on_leads_arriving, dispatch_uid="kehu.assignment.route_arriving")
         leads_received.connect(signals.on_leads_received, dispatch_uid="kehu.assignment.route")
         from kehu.leads.panels import register_lead_panel
 

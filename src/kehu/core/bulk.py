@@ -160,14 +160,20 @@ def allocate_ids(model: type[models.Model], count: int) -> list[int]:
 
 def insert_objects(objs: list[models.Model]) -> list[models.Model]:
     """Insert unsaved instances of one model with ``allocate_ids`` + ``insert_rows`` (no
-    per-object SQL compilation as in ``bulk_create``); sets their pk. No signals, no save()."""
+    per-object SQL compilation as in ``bulk_create``); sets their pk, or keeps the pks
+    they were given by ``allocate_ids`` before (all or none). No signals, no save()."""
     if not objs:
         return objs
     model = type(objs[0])
     fields = list(model._meta.concrete_fields)
     pk = model._meta.pk.attname
     alias = connection.alias  # the proxy's attribute lookup is not free per object
-    for obj, new_id in zip(objs, allocate_ids(model, len(objs)), strict=True):
+    given = [getattr(obj, pk) for obj in objs]
+    if all(value is None for value in given):
+        given = allocate_ids(model, len(objs))
+    elif any(value is None for value in given):
+        raise ValueError("insert_objects: either every object has its id or none has")
+    for obj, new_id in zip(objs, given, strict=True):
         setattr(obj, pk, new_id)
         obj._state.adding = False
         obj._state.db = alias

@@ -1,5 +1,14 @@
 """Events the leads domain publishes; other domains listen (leads never imports them).
 
+leads_arriving(sender, leads: list[Lead], actor)
+    Sent by the intake pipeline, inside the intake transaction, with a batch's unowned new
+    leads just before it stores them (the batch's other leads are stored already): the
+    leads have their ids but no row yet (rows that point at them may be written — foreign
+    keys are checked at commit). A receiver may settle their owner and status on the
+    instances, which are then stored as they are, so a routed lead is written once rather
+    than inserted and updated. It must leave the instances as it found them when it fails
+    (``leads_received`` follows and deals with whatever is still new).
+
 leads_received(sender, leads: list[Lead], actor)
     Sent by the intake pipeline after a batch of new, non-duplicate leads is stored, inside
     the intake transaction (leads that match an existing customer included: they may
@@ -16,5 +25,6 @@ lead_converted(sender, lead: Lead, customer: Customer, actor, opportunity: dict 
 
 from django.dispatch import Signal
 
+leads_arriving = Signal()
 leads_received = Signal()
 lead_converted = Signal()

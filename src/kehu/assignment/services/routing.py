@@ -1,6 +1,7 @@
 """Routing new leads through the active rule set, for real (through the pool services).
 
-Called by the ``leads_received`` receiver inside the intake transaction, by the retry sweep
+Called inside the intake transaction by the ``leads_arriving`` receiver (before the leads are
+stored) and the ``leads_received`` one (after: whatever is still new), by the retry sweep
 for leads left NEW, and by the pool's reassignment hook when a deadline passes.
 """
 
@@ -231,10 +232,10 @@ class Router:
             RoutingFailure.objects.filter(lead_id__in=[d.lead_id for d in decisions]).delete()
         return decisions
 
-    def route_in_bulk(self, leads) -> list[Decision]:
+    def route_in_bulk(self, leads, *, fresh=False) -> list[Decision]:
         """Decide for the whole batch, apply with the pool's batch verbs; people the pool
         refuses (quota reached through a concurrent claim) are skipped and their leads
-        routed again."""
+        routed again. ``fresh``: leads not stored yet (``route_arriving``)."""
         from kehu.pool import services as pool
         from kehu.pool.models import Pool
 
@@ -260,7 +261,7 @@ class Router:
                 items.append(
                     (by_id[d.lead_id], self._user(d.user_id), self.rule_rows.get(d.rule.id), text, data)
                 )
-            _events, refused = pool.assign_many(items, actor=self.actor)
+            _events, refused = pool.assign_many(items, actor=self.actor, fresh=fresh)
             refused_ids = set()
             for item, _refusal in refused:
                 lead, user = item[0], item[1]
@@ -289,12 +290,7 @@ class Router:
             items.append((by_id[d.lead_id], pools.get(d.pool_id), text, data))
             done[d.lead_id] = d
         if items:
-            send_many = getattr(pool, "send_many_to_pool", None)
-            if send_many is not None:
-                send_many(items, actor=self.actor)
-            else:
-                for lead, target, text, data in items:
-                    pool.send_to_pool(lead, target, reason=text, actor=self.actor, data=data)
+            pool.send_many_to_pool(items, actor=self.actor, fresh=fresh)
         return [done[lead.pk] for lead in leads if lead.pk in done]
 
 
@@ -329,6 +325,21 @@ def route_leads(leads, *, actor=None) -> list[Decision]:
     if not leads:
         return []
     return Router(actor=actor).route(leads)
+
+
+@transaction.atomic
+def route_arriving(leads, *, actor=None) -> list[Decision]:
+    """Route leads intake is about to store (``leads_arriving``): the same decisions as
+    ``route_leads``, applied with the pool's batch verbs in their ``fresh`` form, so each
+    lead is inserted once with its owner or pool instead of inserted and then updated.
+    Raises on failure (the caller restores the instances; nothing here is kept)."""
+    leads = routable(leads)
+    if not leads:
+        return []
+    router = Router(actor=actor)
+    decisions = router.route_in_bulk(leads, fresh=True)
+    _save_cursors(router.store)
+    return decisions
 
 
 def retry_stuck(*, older_than_minutes: int = 5, batch: int = 500) -> dict:

@@ -362,3 +362,92 @@ def test_quota_checks_count_no_further_than_the_quota(sellers, make_lead):
     assert held_count([busy, idle], at_most=3) == 3 and held_count([busy, idle]) == 5
     counts = loading.OpenCounts()
     assert counts([busy]) == {busy: 5} and counts.at_most({busy: 4}) == {busy: 4}
+
+
+ARRIVING = [
+    ("王建国", "13812345670", "浙江省杭州市西湖区文三路90号"),
+    ("李秀英", "13912345671", "江苏省南京市鼓楼区中山路18号"),
+    ("张伟", "13712345672", "广东省广州市天河区体育西路101号"),
+    ("刘洋", "13612345673", "四川省成都市武侯区人民南路四段9号"),
+    ("陈静", "15012345674", "湖北省武汉市江汉区解放大道688号"),
+]
+
+
+def _rows():
+    return [
+        {"channel": "events", "name": name, "phone": phone, "address": address}
+        | {"demand_type": "quotation", "urgency": "high"}
+        for name, phone, address in ARRIVING
+    ]
+
+
+def _tenured_once(leads):
+    from kehu.pool.models import Tenure
+
+    assert collections.Counter(
+        OwnershipEvent.objects.filter(lead__in=leads).values_list("lead", flat=True)
+    ) == {lead.pk: 1 for lead in leads}
+    assert Tenure.objects.filter(lead__in=leads).count() == len(leads)
+
+
+def test_intake_routes_new_leads_before_storing_them(org, sellers, rule):
+    """Leads are routed on arrival and inserted with their owner or pool: no lead row is
+    updated after its insert. A lead the same batch gives to an existing customer's owner is
+    stored first, so it counts towards that person's quota."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from kehu.customers import services as customers
+    from kehu.leads.services import intake_batch
+
+    Limit.objects.create(target=Target.LEAD, user=sellers[0], max_held=1)
+    rule(users=[sellers[0].pk, sellers[1].pk], strategy="round_robin")
+    known = customers.create_customer(
+        sellers[0], {"owner": sellers[0].pk, "kind": "person", "name": "赵敏", "phone": "13512345679"}
+    )
+    rows = [{**_rows()[0], "name": "赵敏", "phone": "135 1234 5679"}, *_rows()[1:]]
+    with CaptureQueriesContext(connection) as queries:
+        results = intake_batch(org.marketer, rows, path="import")
+    assert [r.outcome for r in results] == ["existing_customer"] + ["new"] * 4
+    assert results[0].lead.matched_customer_id == known.pk
+    written = [q["sql"] for q in queries.captured_queries if '"leads_lead"' in q["sql"]]
+    assert not [sql for sql in written if sql.lstrip().upper().startswith("UPDATE")]
+    leads = [Lead.objects.get(pk=r.lead.pk) for r in results]
+    # sellers[0] holds the customer's lead: at the quota, so every new lead goes to sellers[1].
+    assert [lead.owner_id for lead in leads] == [sellers[0].pk] + [sellers[1].pk] * 4
+    assert {lead.status for lead in leads} == {Lead.Status.ASSIGNED}
+    _tenured_once(leads)
+
+
+def test_routing_that_fails_on_arrival_is_done_after_the_store(org, sellers, rule, monkeypatch):
+    """The arriving leads are restored as they were and routed once stored, as before."""
+    from kehu.leads.services import intake_batch
+    from kehu.pool import services as pool
+
+    real, failed = pool.assign_many, []
+
+    def assign_many(items, *, actor=None, fresh=False):
+        if fresh:
+            failed.append(len(items))
+            raise RuntimeError("boom")
+        return real(items, actor=actor, fresh=fresh)
+
+    monkeypatch.setattr(pool, "assign_many", assign_many)
+    rule(users=[sellers[0].pk, sellers[1].pk], strategy="round_robin")
+    results = intake_batch(org.marketer, _rows(), path="import")
+    assert failed == [5]
+    leads = [Lead.objects.get(pk=r.lead.pk) for r in results]
+    ids = [sellers[0].pk, sellers[1].pk]
+    assert [lead.owner_id for lead in leads] == [ids[0], ids[1], ids[0], ids[1], ids[0]]
+    _tenured_once(leads)
+    assert not RoutingFailure.objects.exists()
+
+
+def test_leads_no_rule_takes_enter_the_pool_on_arrival(org, sellers, rule):
+    from kehu.leads.services import intake_batch
+
+    rule(conditions={"company_sizes": ["large"]}, users=[sellers[0].pk])
+    results = intake_batch(org.marketer, _rows(), path="import")
+    leads = [Lead.objects.get(pk=r.lead.pk) for r in results]
+    assert {(lead.owner_id, lead.status) for lead in leads} == {(None, Lead.Status.IN_POOL)}
+    _tenured_once(leads)

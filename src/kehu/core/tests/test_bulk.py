@@ -121,3 +121,29 @@ def test_json_values_are_written_as_json_dumps_writes_them():
 
     for value in ({}, [], {"名": "值"}, [1, 2], None, 0, "", "x"):
         assert bulk._to_json(value) == json.dumps(value, ensure_ascii=False)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ids_allocated_before_the_insert_are_kept():
+    """Intake takes lead ids first (routing writes rows that point at them), then inserts:
+    both inserters keep the given ids, and a list mixing given and missing ids is refused."""
+    from django.db import transaction
+
+    from kehu.core.models import Industry
+    from kehu.leads.services.rows import insert
+
+    with transaction.atomic():
+        objs = [Industry(code=f"pre{i}", name=f"行业{i}") for i in range(4)]
+        for obj, pk in zip(objs, bulk.allocate_ids(Industry, 4), strict=True):
+            obj.pk = pk
+        given = [obj.pk for obj in objs]
+        bulk.insert_objects(objs[:2])
+        insert(Industry, objs[2:])
+    assert dict(Industry.objects.filter(code__startswith="pre").values_list("code", "pk")) == {
+        f"pre{i}": pk for i, pk in enumerate(given)
+    }
+    assert Industry.objects.create(code="after", name="之后").pk > max(given)
+    mixed = [Industry(pk=max(given) + 100, code="m1", name="甲"), Industry(code="m2", name="乙")]
+    for inserter in (bulk.insert_objects, lambda objs: insert(Industry, objs)):
+        with pytest.raises(ValueError), transaction.atomic():
+            inserter(mixed)

@@ -1,6 +1,7 @@
 """The one intake pipeline behind every path (form, API, capture endpoint, import).
 
-normalise → validate → enrich → grade → de-duplicate → store → ``leads_received`` → notify.
+normalise → validate → enrich → grade → de-duplicate → ``leads_arriving`` (routing) → store →
+``leads_received`` → notify.
 
 Rows are processed in chunks, one transaction per chunk: validation and enrichment per row,
 then one key lookup for the whole chunk, the engine's decision per row (against the
@@ -37,7 +38,7 @@ from kehu.dedup.engine import (
 from kehu.dedup.models import CUSTOMER, LEAD, DedupMatch
 
 from ..models import Channel, Lead
-from ..signals import leads_received
+from ..signals import leads_arriving, leads_received
 from .enrichment import Enricher
 from .grading import Grader
 from .rows import insert as insert_rows
@@ -359,10 +360,10 @@ class Pipeline:
                     else:
                         result.target = target  # "B<n>", resolved after the insert
             leads.append(lead)
-        insert_rows(Lead, leads)
-
-        # Duplicates of rows of this chunk: point at the stored lead (or its original).
-        fixed = []
+        # Ids first, so that duplicates of this chunk's rows point at their original, and
+        # routing settles owners and pools, before the rows are written (once).
+        for lead, pk in zip(leads, bulk.allocate_ids(Lead, len(leads)), strict=True):
+            lead.pk = pk
         for (result, _values, _key, _done), lead in zip(accepted, leads, strict=True):
             result.lead = lead
             if result.target.startswith("B"):
@@ -370,9 +371,18 @@ class Pipeline:
                 root = original.duplicate_of_id or original.pk
                 lead.duplicate_of_id = root
                 result.target = f"L{root}"
-                fixed.append(lead)
-        if fixed:
-            Lead.objects.bulk_update(fixed, ["duplicate_of"])
+        # The leads routing will take (unowned and new) are stored last: the others (given to
+        # an owner, duplicates) are in the table when routing counts who holds how many.
+        arriving = [
+            lead
+            for lead in self._going_on(leads, [a[0] for a in accepted])
+            if lead.owner_id is None and lead.status == Lead.Status.NEW
+        ]
+        waiting = {lead.pk for lead in arriving}
+        insert_rows(Lead, [lead for lead in leads if lead.pk not in waiting])
+        if arriving:
+            leads_arriving.send(sender=Lead, leads=arriving, actor=self.actor)
+            insert_rows(Lead, arriving)
 
         # 4. Keys of the new leads, so the next lead finds them.
         store.write_keys(
@@ -416,12 +426,16 @@ class Pipeline:
         # 6. Tell the others.
         self._after_store(leads, [a[0] for a in accepted])
 
+    @staticmethod
+    def _going_on(leads: list[Lead], results: list[RowResult]) -> list[Lead]:
+        """Every lead that is not a duplicate goes on: unowned ones to routing, and the ones
+        given to an existing customer's owner to the pool's ledger (tenure and deadlines)."""
+        return [lead for lead, r in zip(leads, results, strict=True) if r.outcome in (NEW, EXISTING_CUSTOMER)]
+
     def _after_store(self, leads: list[Lead], results: list[RowResult]) -> None:
         from . import notices
 
-        # Every lead that is not a duplicate goes on: unowned ones to routing, and the ones
-        # given to an existing customer's owner to the pool's ledger (tenure and deadlines).
-        new = [lead for lead, r in zip(leads, results, strict=True) if r.outcome in (NEW, EXISTING_CUSTOMER)]
+        new = self._going_on(leads, results)
         if self.path in ("form", "api", "capture") and len(leads) <= 20:
             for lead in leads:
                 audit.record(self.actor, lead, "create", audit.diff({}, audit.snapshot(lead)))

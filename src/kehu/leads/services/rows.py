@@ -2,7 +2,8 @@
 every object through the ORM, which dominated the cost of an import).
 
 ``insert`` writes model instances with one ``INSERT … VALUES (…), (…) RETURNING id`` per
-few hundred rows (SQLite ≥ 3.35) and sets their primary keys; on PostgreSQL the ids are
+few hundred rows (SQLite ≥ 3.35) and sets their primary keys (or writes the ids they were
+given by ``allocate_ids``); on PostgreSQL the ids are
 taken from the table's sequence first and the rows sent with COPY (a long multi-row INSERT
 costs psycopg more to assemble on the client than the server takes to run it). Safe under
 concurrent writers: ids come from the database, not from MAX(id).
@@ -37,14 +38,18 @@ def insert(model: type[models.Model], objects: list[models.Model]) -> None:
 
         insert_objects(objects)
         return
-    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    # Ids given beforehand (``core.bulk.allocate_ids``) are written; otherwise they come back.
+    given = objects[0].pk is not None
+    if any((obj.pk is not None) != given for obj in objects):
+        raise ValueError("insert: either every object has its id or none has")
+    fields = [f for f in meta.concrete_fields if given or not f.primary_key]
     converters = [_converter(f) for f in fields]
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in fields)
     one = "(" + ", ".join(["%s"] * len(fields)) + ")"
     per = max(1, min(500, _MAX_PARAMS // len(fields)))
     table = quote(meta.db_table)
-    pk = quote(meta.pk.column)
+    returning = "" if given else f" RETURNING {quote(meta.pk.column)}"
     attnames = [f.attname for f in fields]
     with connection.cursor() as cursor:
         for start in range(0, len(objects), per):
@@ -54,9 +59,10 @@ def insert(model: type[models.Model], objects: list[models.Model]) -> None:
                 for attname, convert in zip(attnames, converters, strict=True):
                     value = getattr(obj, attname)
                     params.append(convert(value) if convert is not None else value)
-            sql = f"INSERT INTO {table} ({columns}) VALUES {', '.join([one] * len(part))} RETURNING {pk}"  # noqa: S608
+            sql = f"INSERT INTO {table} ({columns}) VALUES {', '.join([one] * len(part))}{returning}"  # noqa: S608
             cursor.execute(sql, params)
-            for obj, (new_id,) in zip(part, cursor.fetchall(), strict=True):
+            new_ids = [obj.pk for obj in part] if given else [row[0] for row in cursor.fetchall()]
+            for obj, new_id in zip(part, new_ids, strict=True):
                 obj.pk = new_id
                 obj._state.adding = False
                 obj._state.db = connection.alias

@@ -12,6 +12,12 @@ through ``assign`` one by one.
         items), or a lead someone else took meanwhile ("already_claimed"); re-route them.
     events = send_many_to_pool([(lead, pool_or_None, reason, data_or_None), …], actor=None)
         unowned leads into a pool (None = the lead's default pool, by region).
+
+``fresh=True`` (both verbs): the leads are being created in this transaction and have
+no row yet (``leads_arriving``): nobody else can see or hold them, and they have no history,
+so they are neither locked, nor re-read, nor updated — their owner and status are set on the
+instances, which intake then inserts as they are; tenures, events and notices are written
+now (foreign keys are checked at commit). Limits are checked and locked as always.
 """
 
 import datetime as dt
@@ -176,8 +182,8 @@ def _new(model, **values):
     return factory(**values)
 
 
-def _tenures(lead_ids) -> dict[int, Tenure]:
-    existing = {t.lead_id: t for t in _among(Tenure.objects.all(), "lead_id", lead_ids)}
+def _tenures(lead_ids, fresh=False) -> dict[int, Tenure]:
+    existing = {} if fresh else {t.lead_id: t for t in _among(Tenure.objects.all(), "lead_id", lead_ids)}
     return {pk: existing.get(pk) or _new(Tenure, lead_id=pk) for pk in lead_ids}
 
 
@@ -201,7 +207,7 @@ def _url(lead):
 
 
 @transaction.atomic
-def assign_many(items, *, actor=None):
+def assign_many(items, *, actor=None, fresh=False):
     """Assign many unowned leads at once; see the module docstring. Returns (events, refused)."""
     from . import ownership
 
@@ -210,10 +216,14 @@ def assign_many(items, *, actor=None):
     items = [(*item, None)[:5] if len(item) == 4 else tuple(item) for item in items]
     refused: list = []
     events: list = []
-    with_history = set(
-        _among(
-            OwnershipEvent.objects.filter(from_user__isnull=False), "lead_id", [i[0].pk for i in items]
-        ).values_list("lead_id", flat=True)
+    with_history = (
+        set()
+        if fresh
+        else set(
+            _among(
+                OwnershipEvent.objects.filter(from_user__isnull=False), "lead_id", [i[0].pk for i in items]
+            ).values_list("lead_id", flat=True)
+        )
     )
     by_user: dict[int, list] = defaultdict(list)
     for item in items:
@@ -233,17 +243,20 @@ def assign_many(items, *, actor=None):
         users = {uid: mine[0][1] for uid, mine in by_user.items()}
         all_limits = limits_mod.limits_for_many(users.values(), Target.LEAD)
         limits_mod.lock_many(users.values(), all_limits)
-        # All the batch's leads locked at once, in id order.
-        open_ids = set(
-            _among(
-                Lead.objects.select_for_update().filter(owner__isnull=True, archived_at__isnull=True),
-                "pk",
-                sorted(item[0].pk for mine in by_user.values() for item in mine),
+        wanted = sorted(item[0].pk for mine in by_user.values() for item in mine)
+        if fresh:  # not stored yet: open by definition, and nobody else can take them
+            open_ids = set(wanted)
+        else:  # all the batch's leads locked at once, in id order
+            open_ids = set(
+                _among(
+                    Lead.objects.select_for_update().filter(owner__isnull=True, archived_at__isnull=True),
+                    "pk",
+                    wanted,
+                )
+                .exclude(status__in=[Lead.Status.CONVERTED, Lead.Status.INVALID])
+                .order_by("pk")
+                .values_list("pk", flat=True)
             )
-            .exclude(status__in=[Lead.Status.CONVERTED, Lead.Status.INVALID])
-            .order_by("pk")
-            .values_list("pk", flat=True)
-        )
         holdings = _Holdings(list(users))
         owners: dict[int, list[int]] = {}
         for user_id in sorted(by_user):  # the order the checks ran in one by one
@@ -271,11 +284,12 @@ def assign_many(items, *, actor=None):
                     refused.append(
                         (item, Refusal("already_claimed", _("Someone else has already taken this record.")))
                     )
-        _set_owners(Lead, [(pk, uid) for uid, ids in owners.items() for pk in dict.fromkeys(ids)], now)
+        if not fresh:  # fresh leads are inserted with the owner set on them above
+            _set_owners(Lead, [(pk, uid) for uid, ids in owners.items() for pk in dict.fromkeys(ids)], now)
     if not taken:
         return events, refused
     pools = _Pools()
-    tenures = _tenures([item[0].pk for item in taken])
+    tenures = _tenures([item[0].pk for item in taken], fresh)
     new_events, notices = [], []
     for lead, user, rule, reason, data in taken:
         tenure = tenures[lead.pk]
@@ -332,21 +346,24 @@ def assign_many(items, *, actor=None):
 
 
 @transaction.atomic
-def send_many_to_pool(items, *, actor=None) -> list[OwnershipEvent]:
+def send_many_to_pool(items, *, actor=None, fresh=False) -> list[OwnershipEvent]:
     """Put many unowned leads into pools at once; see the module docstring."""
     Lead = _lead_model()
     now = clock.now()
     pools = _Pools()
     items = [(*item, None)[:4] if len(item) == 3 else tuple(item) for item in items]
     ids = [item[0].pk for item in items]
-    eligible = set(
-        _among(Lead.objects.select_for_update().filter(owner__isnull=True), "pk", ids)
-        .exclude(status__in=[Lead.Status.CONVERTED, Lead.Status.INVALID])
-        .values_list("pk", flat=True)
-    )
+    if fresh:  # not stored yet: their status is set on them below, and inserted so
+        eligible = set(ids)
+    else:
+        eligible = set(
+            _among(Lead.objects.select_for_update().filter(owner__isnull=True), "pk", ids)
+            .exclude(status__in=[Lead.Status.CONVERTED, Lead.Status.INVALID])
+            .values_list("pk", flat=True)
+        )
+        _among(Lead.objects.all(), "pk", eligible).update(status=Lead.Status.IN_POOL, updated_at=now)
     items = [item for item in items if item[0].pk in eligible]
-    _among(Lead.objects.all(), "pk", eligible).update(status=Lead.Status.IN_POOL, updated_at=now)
-    tenures = _tenures(list(eligible))
+    tenures = _tenures(list(eligible), fresh)
     audiences = Audiences()
     new_events = []
     # (pool id, audience's ids) -> [(level, lead)]: leads alike for the display rules share
@@ -361,7 +378,7 @@ def send_many_to_pool(items, *, actor=None) -> list[OwnershipEvent]:
             None
         )
         tenure.reminder_stage, tenure.entered_pool_at = 0, now
-        lead.status = Lead.Status.IN_POOL
+        lead.status, lead.updated_at = Lead.Status.IN_POOL, now
         new_events.append(
             _new(
                 OwnershipEvent,
