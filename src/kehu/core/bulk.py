@@ -158,6 +158,15 @@ def allocate_ids(model: type[models.Model], count: int) -> list[int]:
     return list(range(first, first + count))
 
 
+def ids_given(objs: list[models.Model]) -> bool:
+    """Whether instances to insert carry ids taken beforehand (``allocate_ids``): all of
+    them or none, never a mix."""
+    given = objs[0].pk is not None
+    if any((obj.pk is not None) != given for obj in objs):
+        raise ValueError("either every object to insert has its id or none has")
+    return given
+
+
 def insert_objects(objs: list[models.Model]) -> list[models.Model]:
     """Insert unsaved instances of one model with ``allocate_ids`` + ``insert_rows`` (no
     per-object SQL compilation as in ``bulk_create``); sets their pk, or keeps the pks
@@ -168,11 +177,7 @@ def insert_objects(objs: list[models.Model]) -> list[models.Model]:
     fields = list(model._meta.concrete_fields)
     pk = model._meta.pk.attname
     alias = connection.alias  # the proxy's attribute lookup is not free per object
-    given = [getattr(obj, pk) for obj in objs]
-    if all(value is None for value in given):
-        given = allocate_ids(model, len(objs))
-    elif any(value is None for value in given):
-        raise ValueError("insert_objects: either every object has its id or none has")
+    given = [getattr(obj, pk) for obj in objs] if ids_given(objs) else allocate_ids(model, len(objs))
     for obj, new_id in zip(objs, given, strict=True):
         setattr(obj, pk, new_id)
         obj._state.adding = False

@@ -207,9 +207,7 @@ class Router:
         )
 
     def route(self, leads) -> list[Decision]:
-        from kehu.pool import services as pool
-
-        if getattr(pool, "assign_many", None) is not None and len(leads) > 1:
+        if len(leads) > 1:
             try:
                 with transaction.atomic():
                     decisions = self.route_in_bulk(leads)

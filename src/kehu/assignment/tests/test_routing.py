@@ -390,6 +390,11 @@ def _tenured_once(leads):
     assert Tenure.objects.filter(lead__in=leads).count() == len(leads)
 
 
+def _lead_updates(queries) -> list[str]:
+    written = [q["sql"] for q in queries.captured_queries if '"leads_lead"' in q["sql"]]
+    return [sql for sql in written if sql.lstrip().upper().startswith("UPDATE")]
+
+
 def test_intake_routes_new_leads_before_storing_them(org, sellers, rule):
     """Leads are routed on arrival and inserted with their owner or pool: no lead row is
     updated after its insert. A lead the same batch gives to an existing customer's owner is
@@ -410,8 +415,7 @@ def test_intake_routes_new_leads_before_storing_them(org, sellers, rule):
         results = intake_batch(org.marketer, rows, path="import")
     assert [r.outcome for r in results] == ["existing_customer"] + ["new"] * 4
     assert results[0].lead.matched_customer_id == known.pk
-    written = [q["sql"] for q in queries.captured_queries if '"leads_lead"' in q["sql"]]
-    assert not [sql for sql in written if sql.lstrip().upper().startswith("UPDATE")]
+    assert not _lead_updates(queries)
     leads = [Lead.objects.get(pk=r.lead.pk) for r in results]
     # sellers[0] holds the customer's lead: at the quota, so every new lead goes to sellers[1].
     assert [lead.owner_id for lead in leads] == [sellers[0].pk] + [sellers[1].pk] * 4
@@ -444,10 +448,15 @@ def test_routing_that_fails_on_arrival_is_done_after_the_store(org, sellers, rul
 
 
 def test_leads_no_rule_takes_enter_the_pool_on_arrival(org, sellers, rule):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
     from kehu.leads.services import intake_batch
 
     rule(conditions={"company_sizes": ["large"]}, users=[sellers[0].pk])
-    results = intake_batch(org.marketer, _rows(), path="import")
+    with CaptureQueriesContext(connection) as queries:
+        results = intake_batch(org.marketer, _rows(), path="import")
+    assert not _lead_updates(queries)  # inserted in the pool, not inserted and then updated
     leads = [Lead.objects.get(pk=r.lead.pk) for r in results]
     assert {(lead.owner_id, lead.status) for lead in leads} == {(None, Lead.Status.IN_POOL)}
     _tenured_once(leads)

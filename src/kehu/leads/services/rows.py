@@ -13,6 +13,8 @@ import json
 
 from django.db import connection, models
 
+from kehu.core.bulk import ids_given
+
 _MAX_PARAMS = 30_000  # below SQLite's default limit (32766) and PostgreSQL's (65535)
 
 
@@ -39,9 +41,7 @@ def insert(model: type[models.Model], objects: list[models.Model]) -> None:
         insert_objects(objects)
         return
     # Ids given beforehand (``core.bulk.allocate_ids``) are written; otherwise they come back.
-    given = objects[0].pk is not None
-    if any((obj.pk is not None) != given for obj in objects):
-        raise ValueError("insert: either every object has its id or none has")
+    given = ids_given(objects)
     fields = [f for f in meta.concrete_fields if given or not f.primary_key]
     converters = [_converter(f) for f in fields]
     quote = connection.ops.quote_name
